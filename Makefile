@@ -1,0 +1,43 @@
+# Set-up and everyday commands. Everything installs into .venv from this repo's own files.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+export TF_CPP_MIN_LOG_LEVEL = 3
+
+.PHONY: demo test lint-code examples clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The demo builds the example models with Keras (the `probe` extra); linting itself needs no TensorFlow.
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[probe]"
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[probe,dev]"
+	touch $@ $(VENV)/.demo-installed
+
+examples: $(VENV)/.demo-installed
+	$(BIN)/python examples/build.py --out examples/models
+
+## make demo: build the example models and lint them (offline)
+demo: examples
+	@echo
+	@echo "== modelcheck lint examples/models/story1_buggy.keras (story 1: the colored-MNIST CNN) =="
+	-$(BIN)/modelcheck lint examples/models/story1_buggy.keras
+	@echo
+	@echo "== modelcheck lint examples/models/ --layers none (every example; exit code 1 = findings) =="
+	-$(BIN)/modelcheck lint examples/models/ --layers none
+
+## make test: the whole test suite (what CI runs)
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q
+
+lint-code: $(VENV)/.test-installed
+	$(BIN)/ruff check modelcheck tests examples
+	$(BIN)/ruff format --check modelcheck tests examples
+
+clean:
+	rm -rf $(VENV) examples/models .pytest_cache

@@ -1,0 +1,3 @@
+from modelcheck.cli import main
+
+main()

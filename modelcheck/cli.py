@@ -1,0 +1,208 @@
+"""The ``modelcheck`` command: parse options, call the API, render, map to an exit code.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or load errors.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import shutil
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.text import Text
+
+from modelcheck.errors import ModelcheckError
+from modelcheck.findings import Report, Severity
+
+try:  # typer >= 0.2x vendors click and exposes the base of its exceptions
+    from typer import TyperException as _CliError
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click import ClickException as _CliError  # type: ignore[assignment]
+
+app = typer.Typer(
+    name="modelcheck",
+    help="Find the bugs that make a Keras model train but not learn.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class LayerTable(str, enum.Enum):
+    auto = "auto"
+    all = "all"
+    findings = "findings"
+    none = "none"
+
+
+def _consoles() -> tuple[Console, Console]:
+    width = None if sys.stdout.isatty() else max(shutil.get_terminal_size((120, 24)).columns, 120)
+    return Console(highlight=False, width=width), Console(stderr=True, highlight=False)
+
+
+def exit_code(report: Report, fail_on: Severity, exit_zero: bool) -> int:
+    if report.failures:
+        return 2
+    worst = report.max_severity()
+    if worst is not None and worst >= fail_on and not exit_zero:
+        return 1
+    return 0
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [p.strip() for v in values or [] for p in v.split(",") if p.strip()]
+
+
+@app.command()
+def lint(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Model files (.keras, .h5, .hdf5, config .json), directories, or "
+                            "factory specs like path/to/file.py:build_model."),
+    ],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    select: Annotated[list[str] | None, typer.Option(help="Only these rules: codes, prefixes (MC2) or names; repeatable or comma-separated.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rules: codes, prefixes or names.")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that makes the exit code 1.")] = FailOn.warning,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings are reported (load errors still exit 2).")] = False,
+    layers: Annotated[LayerTable, typer.Option("--layers", help="Layer table: auto (all rows for small models), all, findings, none.")] = LayerTable.auto,
+) -> None:
+    """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
+    from modelcheck.api import lint as run_lint
+
+    out, err = _consoles()
+    report = run_lint(list(paths), select=_split(select), ignore=_split(ignore))
+    if output_format is OutputFormat.json:
+        from modelcheck.render.json import render_json
+
+        sys.stdout.write(render_json(report))
+    else:
+        from modelcheck.render.text import render_text
+
+        render_text(report, out, show_layers=layers.value)
+    from modelcheck.render.text import render_failures
+
+    render_failures(report, err)
+    raise typer.Exit(exit_code(report, Severity.parse(fail_on.value), exit_zero))
+
+
+@app.command()
+def rules(
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+) -> None:
+    """List every rule with its code, name, default severity and summary."""
+    from modelcheck.lint.registry import RULES
+
+    if output_format is OutputFormat.json:
+        import json
+
+        data = [{"code": r.code, "name": r.name, "severity": r.severity.label,
+                 "summary": r.summary()} for r in RULES]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    from modelcheck.render.text import STYLE
+
+    out, _ = _consoles()
+    table = Table(header_style="bold")
+    for col in ("Code", "Name", "Severity", "Summary"):
+        table.add_column(col)
+    for r in RULES:
+        table.add_row(r.code, r.name, Text(r.severity.label, style=STYLE[r.severity]), r.summary())
+    out.print(table)
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code (MC203) or name.")]) -> None:
+    """Print a rule's documentation: why it matters, the anti-pattern, the fix."""
+    from modelcheck.errors import ConfigError
+    from modelcheck.lint.registry import get_rule
+
+    rule = get_rule(code)
+    if rule is None:
+        raise ConfigError("Expected a rule code or name (see `modelcheck rules`).", repr(code))
+    out, _ = _consoles()
+    sections = rule.doc_sections()
+    text = [f"# {rule.name} ({rule.code})", "",
+            f"Default severity: **{rule.severity.label}**", "", sections["summary"]]
+    for title, body in sections.items():
+        if title != "summary":
+            text += ["", f"## {title}", "", body]
+    out.print(Markdown("\n".join(text)))
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from modelcheck import __version__
+
+        print(f"modelcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Find the bugs that make a Keras model train but not learn."""
+
+
+def _usage_line(exc: Exception) -> str:
+    """Click's usage errors as one line: expectation first, then what was received."""
+    ctx = getattr(exc, "ctx", None)
+    cmd = ctx.command_path if ctx is not None else "modelcheck"
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
+    if kind == "NoSuchOption":
+        return f"Expected an option of `{cmd}` (see `{cmd} --help`). Received: {exc.option_name}"  # type: ignore[attr-defined]
+    if kind == "MissingParameter":
+        return f"Expected {hint or 'an argument'} for `{cmd}`. Received: nothing"
+    if kind == "BadParameter":
+        return f"Expected a valid value for {hint or 'an option'}. Received: {exc.message}"  # type: ignore[attr-defined]
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    return f"Expected a valid `{cmd}` command line (see `{cmd} --help`). Received: {message}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: one-line errors and exit code 2 instead of tracebacks."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    command = typer.main.get_command(app)
+    err = Console(stderr=True, highlight=False)
+    try:
+        code = command.main(args=argv, prog_name="modelcheck", standalone_mode=False)
+    except ModelcheckError as exc:
+        err.print(Text(f"modelcheck: error: {exc}"), soft_wrap=True)
+        code = 2
+    except (typer.Abort, KeyboardInterrupt):
+        err.print(Text("modelcheck: interrupted"))
+        code = 130
+    except _CliError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            code = 0 if argv == [] else 2
+            command.main(args=["--help"], prog_name="modelcheck", standalone_mode=False)
+        else:
+            err.print(Text("modelcheck: error: " + _usage_line(exc)), soft_wrap=True)
+            code = 2
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,125 @@
+"""The one data model shared by lint and probe: severities, locations, findings, reports."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Version of the JSON report schema. Bump the major part on an incompatible change.
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is. Ordered, so ``severity >= Severity.WARNING`` works."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        """Parse ``"error"``/``"warning"``/``"info"`` (any case).
+
+        Raises:
+            ValueError: for any other value.
+        """
+        try:
+            return cls[value.strip().upper()]
+        except (KeyError, AttributeError):
+            raise ValueError(
+                f"Expected one of error, warning, info. Received: {value!r}"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding sits: the model artifact and the layer path inside it.
+
+    ``layer`` is the path of nested layer names (``("encoder", "dense_3")``); empty for
+    findings about the whole model.
+    """
+
+    artifact: str
+    layer: tuple[str, ...] = ()
+
+    @property
+    def layer_path(self) -> str:
+        return "/".join(self.layer)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in one place, with what to do about it."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    fix: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.location.artifact, -self.severity, self.location.layer, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailure:
+    """A path that could not be analysed, with the one-line reason shown to the user."""
+
+    artifact: str
+    message: str
+
+
+@dataclass(slots=True)
+class ModelSummary:
+    """What a renderer needs to draw the layer table of one model.
+
+    ``layers`` rows are plain dicts with keys ``path``, ``class_name``, ``activation``,
+    ``output_shape``, ``params``, ``inputs`` (display strings or ``None``).
+    """
+
+    artifact: str
+    model_name: str
+    model_class: str
+    source_format: str
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    total_params: int | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    """Findings for one run over one or more models (lint) or one probed model."""
+
+    tool: str
+    findings: list[Finding] = field(default_factory=list)
+    failures: list[LoadFailure] = field(default_factory=list)
+    models: list[ModelSummary] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=Finding.sort_key)
+
+    def counts(self) -> dict[Severity, int]:
+        out = {s: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def extend(self, other: Report) -> None:
+        self.findings.extend(other.findings)
+        self.failures.extend(other.failures)
+        self.models.extend(other.models)
+
+    def filtered(self, keep: Iterable[Finding]) -> Report:
+        return Report(self.tool, list(keep), list(self.failures), list(self.models), dict(self.extra))

@@ -1,0 +1,1 @@
+"""Static lint of model graphs: rules, registry and engine. Never imports keras."""

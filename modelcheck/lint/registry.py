@@ -1,0 +1,63 @@
+"""The explicit list of lint rules. Codes are never reused; add new rules at the end of
+their group."""
+
+from __future__ import annotations
+
+from modelcheck.lint.rule import Rule
+from modelcheck.lint.rules.activations import (
+    ActivationBeforeSoftmax,
+    DoubleActivation,
+    LinearModel,
+    MissingNonlinearity,
+)
+from modelcheck.lint.rules.design import (
+    BiasBeforeBatchNorm,
+    DeepSaturatingStack,
+    DominantDenseLayer,
+    DropoutBeforeBatchNorm,
+    HighDropoutRate,
+)
+from modelcheck.lint.rules.heads import (
+    BoundedRegressionOutput,
+    NonSoftmaxWithCategoricalCrossEntropy,
+    NotProbabilitiesForCrossEntropy,
+    ProbabilitiesWithFromLogits,
+    RegressionLossOnClassifier,
+    SingleUnitSoftmax,
+    SoftmaxWithBinaryCrossEntropy,
+)
+from modelcheck.lint.rules.model import OpaqueLayer
+from modelcheck.lint.rules.optimizer import LearningRateOutOfRange
+from modelcheck.lint.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
+
+RULES: tuple[type[Rule], ...] = (
+    OpaqueLayer,
+    MissingNonlinearity,
+    LinearModel,
+    ActivationBeforeSoftmax,
+    DoubleActivation,
+    SingleUnitSoftmax,
+    NotProbabilitiesForCrossEntropy,
+    ProbabilitiesWithFromLogits,
+    SoftmaxWithBinaryCrossEntropy,
+    NonSoftmaxWithCategoricalCrossEntropy,
+    RegressionLossOnClassifier,
+    BoundedRegressionOutput,
+    MissingFlatten,
+    SpatialCollapse,
+    ChannelsFirstInput,
+    LearningRateOutOfRange,
+    BiasBeforeBatchNorm,
+    DropoutBeforeBatchNorm,
+    HighDropoutRate,
+    DeepSaturatingStack,
+    DominantDenseLayer,
+)
+
+
+def get_rule(code_or_name: str) -> type[Rule] | None:
+    key = code_or_name.strip()
+    for rule in RULES:
+        if rule.code == key.upper() or rule.name == key.lower():
+            return rule
+    return None

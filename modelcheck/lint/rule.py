@@ -1,0 +1,88 @@
+"""The base class of every lint rule, and the parsing of its documentation."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from modelcheck.findings import Finding, Location, Severity
+from modelcheck.graph.ir import ModelGraph, Node
+
+DOC_SECTIONS = ("Why is this bad?", "Anti-pattern", "Best practice")
+_SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+_CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+class Rule:
+    """A lint rule: one class, one code, one documented problem.
+
+    Subclasses set the class attributes and implement :meth:`check`. ``message`` and ``fix``
+    are ``str.format`` templates filled from the keyword arguments of :meth:`finding`.
+    The class docstring is the rule's documentation: a one-line summary, then the sections
+    named in :data:`DOC_SECTIONS`.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    message: ClassVar[str]
+    fix: ClassVar[str]
+    #: Rules that need no layer graph (they still run on subclassed models).
+    needs_graph: ClassVar[bool] = True
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        graph: ModelGraph,
+        node: Node | None,
+        *,
+        severity: Severity | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """Build a finding located at ``node`` (or at the whole model when ``None``)."""
+        layer = node.path if node is not None else ()
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            message=self.message.format(**fields),
+            location=Location(graph.artifact, layer),
+            fix=self.fix.format(**fields),
+            evidence=dict(evidence or {}),
+        )
+
+    # -- documentation --------------------------------------------------------------------
+    @classmethod
+    def summary(cls) -> str:
+        doc = inspect.getdoc(cls) or ""
+        return doc.split("\n", 1)[0].strip()
+
+    @classmethod
+    def doc_sections(cls) -> dict[str, str]:
+        """``{"summary": ..., "Why is this bad?": ..., "Anti-pattern": ..., ...}``."""
+        doc = inspect.getdoc(cls) or ""
+        parts = _SECTION.split(doc)
+        sections = {"summary": parts[0].strip()}
+        for title, body in zip(parts[1::2], parts[2::2]):
+            sections[title.strip()] = body.strip()
+        return sections
+
+    @classmethod
+    def example(cls, section: str) -> str | None:
+        """The Python code block of the ``Anti-pattern`` or ``Best practice`` section."""
+        body = cls.doc_sections().get(section, "")
+        m = _CODE_BLOCK.search(body)
+        return m.group(1) if m else None
+
+
+def describe(node: Node) -> str:
+    """``'dense_1' (Dense, relu)``: how findings name a layer."""
+    act = f", {node.activation}" if node.activation and node.activation != "linear" else ""
+    if node.activation == "linear" and node.kind.value == "weight":
+        act = ", no activation"
+    return f"'{node.id}' ({node.display_class}{act})"

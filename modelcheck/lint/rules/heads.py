@@ -1,0 +1,352 @@
+"""MC3xx: the output head against the loss it is trained with (read from compile_config)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modelcheck.findings import Finding
+from modelcheck.findings import Severity as S
+from modelcheck.graph import activations as A
+from modelcheck.graph.compile_info import BINARY_CE, CATEGORICAL_CE, CROSS_ENTROPY, REGRESSION, SPARSE_CE
+from modelcheck.graph.ir import LossSpec, ModelGraph, Node
+from modelcheck.graph.walk import head_of
+from modelcheck.lint.rule import Rule, describe
+
+#: Positive activations that Keras's categorical cross-entropy renormalises into something
+#: that still trains (each unit independently in (0, 1) or (0, inf)).
+_POSITIVE = frozenset({"sigmoid", "hard_sigmoid", "softplus", "exponential"})
+
+
+def heads(graph: ModelGraph) -> Iterator[tuple[Node, Node, LossSpec, int | None]]:
+    """``(output, head, loss, units)`` for every output trained with a known loss whose
+    activation is known."""
+    for out in graph.output_nodes():
+        loss = graph.loss_for(out)
+        head = head_of(graph, out)
+        if loss is None or head is None or head.activation is None:
+            continue
+        yield out, head, loss, out.units
+
+
+class SingleUnitSoftmax(Rule):
+    """Softmax over a single unit: the output is always exactly 1.0.
+
+    ## Why is this bad?
+    Softmax normalises over the last axis. With one unit the only possible distribution is
+    ``[1.0]``, whatever the input: the model predicts the same value for every sample, the
+    loss never changes and nothing is learned. This is the most common way a binary
+    classifier is miswired.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(16, activation="relu"),
+        layers.Dense(1, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(16, activation="relu"),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    ```
+    """
+
+    code = "MC301"
+    name = "single-unit-softmax"
+    severity = S.ERROR
+    message = "{head} applies softmax over 1 unit: the output is always 1.0"
+    fix = (
+        "For a binary task use Dense(1, activation=\"sigmoid\") with binary_crossentropy, or "
+        "Dense(2, activation=\"softmax\") with sparse_categorical_crossentropy"
+    )
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for out in graph.output_nodes():
+            head = head_of(graph, out)
+            if head is not None and A.is_softmax(head.activation) and out.units == 1:
+                yield self.finding(graph, head, head=describe(head))
+
+
+class NotProbabilitiesForCrossEntropy(Rule):
+    """The output is not a probability, but the cross-entropy loss expects probabilities.
+
+    ## Why is this bad?
+    With ``from_logits=False`` (the default) cross-entropy takes the output as
+    probabilities: it clips it into [1e-7, 1 - 1e-7] and takes the log. A linear output gives
+    negative "probabilities"; a ReLU output is exactly 0 for every class whose logit is
+    negative, so when the true class is one of them its loss is a clipped constant with no
+    gradient, and the model collapses to predicting one class (stuck at chance accuracy).
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(3, activation="relu"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "MC302"
+    name = "output-not-probabilities"
+    severity = S.ERROR
+    message = (
+        "{head} outputs {activation} values in {range}, but {loss} (from_logits=False) expects "
+        "probabilities"
+    )
+    fix = "{fix}"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for _out, head, loss, units in heads(graph):
+            act = head.activation or A.LINEAR
+            if loss.name not in CROSS_ENTROPY or loss.from_logits:
+                continue
+            if A.is_softmax(act) or act in _POSITIVE or act.startswith("custom:"):
+                continue  # softmax fits; positive activations: MC305/MC304; custom: unknown
+            if loss.name in BINARY_CE:
+                fix = (f"Use activation=\"sigmoid\" on '{head.name}', or keep it linear and pass "
+                       "from_logits=True to the loss")
+            else:
+                fix = (f"Use activation=\"softmax\" on '{head.name}' ({units or 'K'} units), or keep "
+                       "it linear and pass from_logits=True to the loss")
+            yield self.finding(graph, head, head=describe(head), activation=act,
+                               range=A.output_range(act), loss=loss.name, fix=fix)
+
+
+class ProbabilitiesWithFromLogits(Rule):
+    """The loss is told it receives logits (``from_logits=True``), but the output is already
+    a softmax/sigmoid probability.
+
+    ## Why is this bad?
+    The loss applies softmax (or sigmoid) again to values already squashed into (0, 1): the
+    result is nearly uniform, the loss barely moves and gradients are tiny. Training is slow
+    and lands on a poor model.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam",
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(10),
+    ])
+    model.compile(optimizer="adam",
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ```
+    """
+
+    code = "MC303"
+    name = "probabilities-with-from-logits"
+    severity = S.ERROR
+    message = "{head} already applies {activation}, but {loss} is configured with from_logits=True"
+    fix = "Remove the activation from '{name}' (keep from_logits=True), or set from_logits=False"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for _out, head, loss, _units in heads(graph):
+            act = head.activation or A.LINEAR
+            if loss.from_logits and (A.is_softmax(act) or act in ("sigmoid", "hard_sigmoid")):
+                yield self.finding(graph, head, head=describe(head), activation=act,
+                                   loss=loss.name, name=head.name)
+
+
+class SoftmaxWithBinaryCrossEntropy(Rule):
+    """A softmax over more than two classes is trained with binary cross-entropy.
+
+    ## Why is this bad?
+    Binary cross-entropy scores every unit as an independent yes/no question; softmax makes
+    the units compete. Together they optimise the wrong objective, and Keras's "accuracy"
+    for this loss is binary accuracy per unit, which looks high (about 1 - 1/K) while the
+    model is wrong on most samples.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(5, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(5, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "MC304"
+    name = "softmax-with-binary-crossentropy"
+    severity = S.ERROR
+    message = "{head} is a softmax over {units} classes, but the loss is {loss}"
+    fix = (
+        "Use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy "
+        "(integer labels); for multi-label targets use sigmoid instead of softmax"
+    )
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for _out, head, loss, units in heads(graph):
+            if A.is_softmax(head.activation) and loss.name in BINARY_CE and (units or 0) > 2:
+                yield self.finding(graph, head, head=describe(head), units=units, loss=loss.name)
+
+
+class NonSoftmaxWithCategoricalCrossEntropy(Rule):
+    """A sigmoid (or other positive, unnormalised) output is trained with categorical
+    cross-entropy.
+
+    ## Why is this bad?
+    Categorical cross-entropy expects one distribution over the classes. Keras divides the
+    outputs by their sum, so a sigmoid head still trains, but each unit is squashed on its
+    own: gradients saturate when a unit is near 0 or 1, the outputs are not calibrated
+    probabilities, and training is slower and less stable than with softmax.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(3, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "MC305"
+    name = "sigmoid-with-categorical-crossentropy"
+    severity = S.WARNING
+    message = "{head} outputs unnormalised {activation} values, but the loss is {loss}"
+    fix = (
+        "Use activation=\"softmax\" on '{name}' for single-label classes; for multi-label "
+        "targets keep sigmoid and use binary_crossentropy"
+    )
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for _out, head, loss, _units in heads(graph):
+            act = head.activation or A.LINEAR
+            if (loss.name in CATEGORICAL_CE | SPARSE_CE and not loss.from_logits
+                    and act in _POSITIVE):
+                yield self.finding(graph, head, head=describe(head), activation=act,
+                                   loss=loss.name, name=head.name)
+
+
+class RegressionLossOnClassifier(Rule):
+    """A softmax classifier is trained with a regression loss (MSE, MAE, ...).
+
+    ## Why is this bad?
+    Mean squared/absolute error on softmax probabilities gives gradients that vanish when the
+    model is confidently wrong (the softmax saturates and the squared error does not undo it
+    the way the log in cross-entropy does). Training is slow and often stalls.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((16,)),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "MC306"
+    name = "regression-loss-on-classifier"
+    severity = S.WARNING
+    message = "{head} is a softmax classifier, but the loss is {loss}"
+    fix = "Use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for _out, head, loss, _units in heads(graph):
+            if A.is_softmax(head.activation) and loss.name in REGRESSION:
+                yield self.finding(graph, head, head=describe(head), loss=loss.name)
+
+
+class BoundedRegressionOutput(Rule):
+    """A regression output is squashed or clipped by its activation.
+
+    ## Why is this bad?
+    A regression loss (MSE, MAE, Huber, ...) asks the output to match real-valued targets,
+    but sigmoid only reaches (0, 1), tanh (-1, 1), and ReLU can never go below 0 (and stops
+    learning for a sample once its pre-activation is negative). Unless the targets were
+    scaled into that range, the model cannot fit them and the loss plateaus.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(1, activation="tanh"),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    ```
+    """
+
+    code = "MC307"
+    name = "bounded-regression-output"
+    severity = S.WARNING
+    message = "{head} limits the regression output to {range}, but the loss is {loss}"
+    fix = (
+        "Use a linear output (activation=None) on '{name}', or scale the targets into {range} "
+        "and say so in the model's documentation"
+    )
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for _out, head, loss, _units in heads(graph):
+            act = head.activation or A.LINEAR
+            bounded = act in A.SQUASHING or act in A.BOUNDED_BELOW
+            if loss.name in REGRESSION and bounded:
+                yield self.finding(graph, head, head=describe(head), range=A.output_range(act),
+                                   loss=loss.name, name=head.name)
