@@ -60,7 +60,7 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         doc = inspect.getdoc(cls) or ""
-        return doc.split("\n", 1)[0].strip()
+        return " ".join(doc.split("\n\n", 1)[0].split())
 
     @classmethod
     def doc_sections(cls) -> dict[str, str]:
