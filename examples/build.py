@@ -20,7 +20,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import keras  # noqa: E402
-
 import models  # noqa: E402  (examples/models.py)
 
 
@@ -45,8 +44,11 @@ def build_all(out_dir: str) -> list[str]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Build and save the example models.")
-    ap.add_argument("--out", default=os.path.join(HERE, "models"),
-                    help="output directory (default: examples/models/)")
+    ap.add_argument(
+        "--out",
+        default=os.path.join(HERE, "models"),
+        help="output directory (default: examples/models/)",
+    )
     args = ap.parse_args(argv)
     build_all(args.out)
     return 0

@@ -181,9 +181,7 @@ def multi_io():
     class_out = layers.Dense(5, activation="softmax", name="class_out")(x)
     reg_out = layers.Dense(1, name="reg_out")(x)
 
-    model = keras.Model(
-        inputs=[image, vector], outputs=[class_out, reg_out], name="multi_io"
-    )
+    model = keras.Model(inputs=[image, vector], outputs=[class_out, reg_out], name="multi_io")
     model.compile(
         optimizer="adam",
         loss={"class_out": "categorical_crossentropy", "reg_out": "mse"},

@@ -34,8 +34,9 @@ def expand_paths(target: str | os.PathLike[str]) -> list[str]:
             found.append(root)  # an unzipped .keras directory
             dirs[:] = []
             continue
-        found.extend(os.path.join(root, f) for f in sorted(files)
-                     if f.lower().endswith(MODEL_SUFFIXES))
+        found.extend(
+            os.path.join(root, f) for f in sorted(files) if f.lower().endswith(MODEL_SUFFIXES)
+        )
     if not found:
         raise ModelLoadError(
             "Expected a directory containing .keras, .h5 or .hdf5 model files.",

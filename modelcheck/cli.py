@@ -73,15 +73,38 @@ def _split(values: list[str] | None) -> list[str]:
 def lint(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Model files (.keras, .h5, .hdf5, config .json), directories, or "
-                            "factory specs like path/to/file.py:build_model."),
+        typer.Argument(
+            help="Model files (.keras, .h5, .hdf5, config .json), directories, or "
+            "factory specs like path/to/file.py:build_model."
+        ),
     ],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
-    select: Annotated[list[str] | None, typer.Option(help="Only these rules: codes, prefixes (MC2) or names; repeatable or comma-separated.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rules: codes, prefixes or names.")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that makes the exit code 1.")] = FailOn.warning,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings are reported (load errors still exit 2).")] = False,
-    layers: Annotated[LayerTable, typer.Option("--layers", help="Layer table: auto (all rows for small models), all, findings, none.")] = LayerTable.auto,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.text,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only these rules: codes, prefixes (MC2) or names; repeatable or comma-separated."
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Skip these rules: codes, prefixes or names.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Lowest severity that makes the exit code 1.")
+    ] = FailOn.warning,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero", help="Exit 0 even when findings are reported (load errors still exit 2)."
+        ),
+    ] = False,
+    layers: Annotated[
+        LayerTable,
+        typer.Option(
+            "--layers", help="Layer table: auto (all rows for small models), all, findings, none."
+        ),
+    ] = LayerTable.auto,
 ) -> None:
     """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
     from modelcheck.api import lint as run_lint
@@ -112,8 +135,10 @@ def rules(
     if output_format is OutputFormat.json:
         import json
 
-        data = [{"code": r.code, "name": r.name, "severity": r.severity.label,
-                 "summary": r.summary()} for r in RULES]
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary()}
+            for r in RULES
+        ]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     from rich.table import Table
@@ -140,8 +165,13 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code (MC203) or nam
         raise ConfigError("Expected a rule code or name (see `modelcheck rules`).", repr(code))
     out, _ = _consoles()
     sections = rule.doc_sections()
-    text = [f"# {rule.name} ({rule.code})", "",
-            f"Default severity: **{rule.severity.label}**", "", sections["summary"]]
+    text = [
+        f"# {rule.name} ({rule.code})",
+        "",
+        f"Default severity: **{rule.severity.label}**",
+        "",
+        sections["summary"],
+    ]
     for title, body in sections.items():
         if title != "summary":
             text += ["", f"## {title}", "", body]
@@ -158,10 +188,27 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Find the bugs that make a Keras model train but not learn."""
+
+
+def _error_hint(param: object, ctx: object) -> str | None:
+    """``'--format' / '-f'``; click's ``get_error_hint`` takes the context, typer's does not."""
+    if param is None:
+        return None
+    try:
+        return param.get_error_hint(ctx)  # type: ignore[attr-defined]
+    except TypeError:
+        return param.get_error_hint()  # type: ignore[attr-defined]
 
 
 def _usage_line(exc: Exception) -> str:
@@ -170,7 +217,7 @@ def _usage_line(exc: Exception) -> str:
     cmd = ctx.command_path if ctx is not None else "modelcheck"
     kind = type(exc).__name__
     param = getattr(exc, "param", None)
-    hint = param.get_error_hint(ctx) if param is not None and ctx is not None else None
+    hint = _error_hint(param, ctx)
     if kind == "NoSuchOption":
         return f"Expected an option of `{cmd}` (see `{cmd} --help`). Received: {exc.option_name}"  # type: ignore[attr-defined]
     if kind == "MissingParameter":

@@ -32,9 +32,7 @@ class Severity(enum.IntEnum):
         try:
             return cls[value.strip().upper()]
         except (KeyError, AttributeError):
-            raise ValueError(
-                f"Expected one of error, warning, info. Received: {value!r}"
-            ) from None
+            raise ValueError(f"Expected one of error, warning, info. Received: {value!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +64,13 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.location.artifact, -self.severity, self.location.layer, self.code, self.message)
+        return (
+            self.location.artifact,
+            -self.severity,
+            self.location.layer,
+            self.code,
+            self.message,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,4 +126,6 @@ class Report:
         self.models.extend(other.models)
 
     def filtered(self, keep: Iterable[Finding]) -> Report:
-        return Report(self.tool, list(keep), list(self.failures), list(self.models), dict(self.extra))
+        return Report(
+            self.tool, list(keep), list(self.failures), list(self.models), dict(self.extra)
+        )

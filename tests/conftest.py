@@ -28,6 +28,7 @@ def example_models(tmp_path_factory, keras):
     out = tmp_path_factory.mktemp("examples")
     paths = {}
     for name, build in models.all_models().items():
+        keras.backend.clear_session()  # layer names as in a fresh process: conv2d, dense, ...
         keras.utils.set_random_seed(0)
         model = build()
         path = out / f"{name}.keras"

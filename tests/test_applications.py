@@ -25,8 +25,9 @@ CONFIGS = sorted(DATA.glob("*.json.gz"))
 
 def load(path: Path):
     cfg = json.loads(gzip.decompress(path.read_bytes()))
-    return graph_from_config(cfg, artifact=path.name, source_format="json",
-                             compile_config=cfg.get("compile_config"))
+    return graph_from_config(
+        cfg, artifact=path.name, source_format="json", compile_config=cfg.get("compile_config")
+    )
 
 
 def test_all_forty_architectures_are_cached():
@@ -38,8 +39,11 @@ def test_no_warning_or_error(path):
     graph = load(path)
     findings, crashes = run_rules(graph, RULES)
     assert not crashes
-    loud = [f"{f.code} {f.location.layer_path}: {f.message}" for f in findings
-            if f.severity >= Severity.WARNING]
+    loud = [
+        f"{f.code} {f.location.layer_path}: {f.message}"
+        for f in findings
+        if f.severity >= Severity.WARNING
+    ]
     assert loud == []
     assert graph.compile is not None and graph.compile.losses
 

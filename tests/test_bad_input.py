@@ -194,20 +194,12 @@ def test_bad_input_json_lists_the_failure_and_the_good_findings(case, bad_inputs
     assert "MC203" in good_codes
 
 
-_TYPER_HINT_BUG = (
-    "cli.py _usage_line calls param.get_error_hint(ctx), but typer 0.29's "
-    "TyperOption/TyperArgument.get_error_hint() takes no ctx: TypeError traceback, exit 1"
-)
-
-
 @pytest.mark.parametrize(
     "args",
     [
         pytest.param(["--frobnicate"], id="unknown-option"),
-        pytest.param(["--format", "xml"], id="bad-format",
-                     marks=pytest.mark.xfail(strict=True, reason=_TYPER_HINT_BUG)),
-        pytest.param(["--fail-on", "bogus"], id="bad-fail-on",
-                     marks=pytest.mark.xfail(strict=True, reason=_TYPER_HINT_BUG)),
+        pytest.param(["--format", "xml"], id="bad-format"),
+        pytest.param(["--fail-on", "bogus"], id="bad-fail-on"),
     ],
 )
 def test_bad_option_is_a_one_line_usage_error(args, good_model):
@@ -218,7 +210,6 @@ def test_bad_option_is_a_one_line_usage_error(args, good_model):
     assert proc.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason=_TYPER_HINT_BUG)
 def test_lint_without_paths_is_a_one_line_usage_error():
     proc = run_cli("lint")
 

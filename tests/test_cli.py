@@ -170,8 +170,11 @@ def test_story1_buggy_text_reports_missing_nonlinearity_and_activation_before_so
     proc = run_cli("lint", cli_models["story1_buggy"])
 
     assert proc.returncode == 1, proc.stderr
-    finding_lines = [line.split() for line in proc.stdout.splitlines()
-                     if line.startswith("  ") and line.split()[:1] in (["error"], ["warning"], ["info"])]
+    finding_lines = [
+        line.split()
+        for line in proc.stdout.splitlines()
+        if line.startswith("  ") and line.split()[:1] in (["error"], ["warning"], ["info"])
+    ]
     heads = {(words[1], words[-1]) for words in finding_lines}
     assert ("MC201", "conv2d") in heads
     assert ("MC201", "conv2d_1") in heads
@@ -190,7 +193,9 @@ def test_story1_buggy_json_locates_findings(cli_models):
 def test_story1_fixed_is_clean(cli_models):
     proc = run_cli("lint", cli_models["story1_fixed"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert not any(line.split()[:1] in (["error"], ["warning"]) for line in proc.stdout.splitlines())
+    assert not any(
+        line.split()[:1] in (["error"], ["warning"]) for line in proc.stdout.splitlines()
+    )
 
     code, report = run_json(cli_models["story1_fixed"])
     assert code == 0

@@ -81,8 +81,9 @@ def test_functional_shared_nested_multi_io(keras, tmp_path):
     sx, sy = shared(x), shared(y)
     res = layers.Add(name="residual_add")([sx, x])
     inner_in = keras.Input((16,), name="inner_in")
-    inner = keras.Model(inner_in, layers.Dense(8, activation="relu", name="inner_dense")(inner_in),
-                        name="inner")
+    inner = keras.Model(
+        inner_in, layers.Dense(8, activation="relu", name="inner_dense")(inner_in), name="inner"
+    )
     seq = keras.Sequential([layers.Dense(8, activation="relu", name="seq_dense")], name="seq")
     cat = layers.Concatenate(name="cat")([inner(res), seq(sy)])
     head = layers.Dense(2, activation="softmax", name="head")(cat)
@@ -145,25 +146,48 @@ def test_keras2_config_format():
         "config": {
             "name": "k2",
             "layers": [
-                {"class_name": "InputLayer", "name": "x",
-                 "config": {"batch_input_shape": [None, 16], "name": "x"}, "inbound_nodes": []},
-                {"class_name": "Dense", "name": "shared",
-                 "config": {"name": "shared", "units": 16, "activation": "linear"},
-                 "inbound_nodes": [[["x", 0, 0, {}]], [["x", 0, 0, {}]]]},
-                {"class_name": "Functional", "name": "inner",
-                 "config": {"name": "inner",
-                            "layers": [
-                                {"class_name": "InputLayer", "name": "i",
-                                 "config": {"batch_input_shape": [None, 16], "name": "i"},
-                                 "inbound_nodes": []},
-                                {"class_name": "Dense", "name": "d",
-                                 "config": {"name": "d", "units": 4, "activation": "relu"},
-                                 "inbound_nodes": [[["i", 0, 0, {}]]]}],
-                            "input_layers": [["i", 0, 0]], "output_layers": [["d", 0, 0]]},
-                 "inbound_nodes": [[["shared", 1, 0, {}]]]},
-                {"class_name": "Dense", "name": "out",
-                 "config": {"name": "out", "units": 3, "activation": "softmax"},
-                 "inbound_nodes": [[["inner", 1, 0, {}]]]},
+                {
+                    "class_name": "InputLayer",
+                    "name": "x",
+                    "config": {"batch_input_shape": [None, 16], "name": "x"},
+                    "inbound_nodes": [],
+                },
+                {
+                    "class_name": "Dense",
+                    "name": "shared",
+                    "config": {"name": "shared", "units": 16, "activation": "linear"},
+                    "inbound_nodes": [[["x", 0, 0, {}]], [["x", 0, 0, {}]]],
+                },
+                {
+                    "class_name": "Functional",
+                    "name": "inner",
+                    "config": {
+                        "name": "inner",
+                        "layers": [
+                            {
+                                "class_name": "InputLayer",
+                                "name": "i",
+                                "config": {"batch_input_shape": [None, 16], "name": "i"},
+                                "inbound_nodes": [],
+                            },
+                            {
+                                "class_name": "Dense",
+                                "name": "d",
+                                "config": {"name": "d", "units": 4, "activation": "relu"},
+                                "inbound_nodes": [[["i", 0, 0, {}]]],
+                            },
+                        ],
+                        "input_layers": [["i", 0, 0]],
+                        "output_layers": [["d", 0, 0]],
+                    },
+                    "inbound_nodes": [[["shared", 1, 0, {}]]],
+                },
+                {
+                    "class_name": "Dense",
+                    "name": "out",
+                    "config": {"name": "out", "units": 3, "activation": "softmax"},
+                    "inbound_nodes": [[["inner", 1, 0, {}]]],
+                },
             ],
             "input_layers": [["x", 0, 0]],
             "output_layers": [["out", 0, 0]],
@@ -184,7 +208,10 @@ def test_sequential_without_input_layer_uses_build_shape():
             "name": "s",
             "layers": [
                 {"class_name": "Dense", "config": {"name": "a", "units": 8, "activation": "relu"}},
-                {"class_name": "Dense", "config": {"name": "b", "units": 2, "activation": "softmax"}},
+                {
+                    "class_name": "Dense",
+                    "config": {"name": "b", "units": 2, "activation": "softmax"},
+                },
             ],
             "build_input_shape": [None, 5],
         },
@@ -210,8 +237,11 @@ def test_unzipped_directory_and_bare_json(example_models, tmp_path):
 def test_lambda_and_custom_layers_are_opaque_and_never_run(keras, tmp_path):
     marker = tmp_path / "pwned"
     model = keras.Sequential(
-        [keras.Input((4,)), keras.layers.Lambda(lambda t: t * 2, name="lam"),
-         keras.layers.Dense(2, name="d")]
+        [
+            keras.Input((4,)),
+            keras.layers.Lambda(lambda t: t * 2, name="lam"),
+            keras.layers.Dense(2, name="d"),
+        ]
     )
     model.save(tmp_path / "lam.keras")
     graph = read_model(tmp_path / "lam.keras")
@@ -229,16 +259,61 @@ def test_lambda_and_custom_layers_are_opaque_and_never_run(keras, tmp_path):
     "cfg, expected",
     [
         ([1, 2], "Expected a serialized Keras model"),
-        ({"class_name": "Functional", "config": {"layers": [
-            {"class_name": "Dense", "name": "a", "config": {}, "inbound_nodes": [[["ghost", 0, 0, {}]]]}
-        ], "input_layers": [], "output_layers": [["a", 0, 0]]}}, "unknown layer 'ghost'"),
-        ({"class_name": "Functional", "config": {"layers": [
-            {"class_name": "Dense", "name": "a", "config": {}, "inbound_nodes": [[["b", 0, 0, {}]]]},
-            {"class_name": "Dense", "name": "b", "config": {}, "inbound_nodes": [[["a", 0, 0, {}]]]},
-        ], "input_layers": [], "output_layers": [["b", 0, 0]]}}, "cycle"),
-        ({"class_name": "Functional", "config": {"layers": [
-            {"class_name": "Dense", "name": "a", "config": {}, "inbound_nodes": 5}
-        ], "input_layers": [], "output_layers": [["a", 0, 0]]}}, "inbound_nodes of 'a' to be a list"),
+        (
+            {
+                "class_name": "Functional",
+                "config": {
+                    "layers": [
+                        {
+                            "class_name": "Dense",
+                            "name": "a",
+                            "config": {},
+                            "inbound_nodes": [[["ghost", 0, 0, {}]]],
+                        }
+                    ],
+                    "input_layers": [],
+                    "output_layers": [["a", 0, 0]],
+                },
+            },
+            "unknown layer 'ghost'",
+        ),
+        (
+            {
+                "class_name": "Functional",
+                "config": {
+                    "layers": [
+                        {
+                            "class_name": "Dense",
+                            "name": "a",
+                            "config": {},
+                            "inbound_nodes": [[["b", 0, 0, {}]]],
+                        },
+                        {
+                            "class_name": "Dense",
+                            "name": "b",
+                            "config": {},
+                            "inbound_nodes": [[["a", 0, 0, {}]]],
+                        },
+                    ],
+                    "input_layers": [],
+                    "output_layers": [["b", 0, 0]],
+                },
+            },
+            "cycle",
+        ),
+        (
+            {
+                "class_name": "Functional",
+                "config": {
+                    "layers": [
+                        {"class_name": "Dense", "name": "a", "config": {}, "inbound_nodes": 5}
+                    ],
+                    "input_layers": [],
+                    "output_layers": [["a", 0, 0]],
+                },
+            },
+            "inbound_nodes of 'a' to be a list",
+        ),
     ],
     ids=["not-an-object", "dangling-reference", "cycle", "bad-inbound-nodes"],
 )

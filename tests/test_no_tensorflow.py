@@ -13,13 +13,17 @@ HEAVY = ("tensorflow", "keras", "sklearn", "torch", "jax")
 
 def run_py(code: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=REPO, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=120
+    )
 
 
 def test_api_and_cli_lint_without_importing_keras(example_models):
-    paths = [str(example_models["story1_buggy"]), str(example_models["story1_buggy_h5"]),
-             str(example_models["multi_io"])]
+    paths = [
+        str(example_models["story1_buggy"]),
+        str(example_models["story1_buggy_h5"]),
+        str(example_models["multi_io"]),
+    ]
     code = f"""
 import json, sys
 import modelcheck
@@ -43,8 +47,13 @@ def test_lambda_that_writes_a_file_is_linted_without_running(keras, tmp_path):
     # The lambda writes the marker whenever it is called, including when Keras rebuilds the
     # model from the file with safe_mode=False.
     fn = eval(f"lambda x: (open({str(marker)!r}, 'w').write('ran'), x)[1]")
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(fn, name="evil"),
-                              keras.layers.Dense(2, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Lambda(fn, name="evil"),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     path = tmp_path / "evil.keras"
     model.save(path)
     marker.unlink(missing_ok=True)

@@ -58,7 +58,9 @@ def _loss_spec(value: Any) -> LossSpec | None:
             return LossSpec(loss_name(cfg), False, cfg)
         if isinstance(cls, str):
             from_logits = bool(cfg.get("from_logits", False)) if isinstance(cfg, Mapping) else False
-            name = cfg.get("fn") if isinstance(cfg, Mapping) and cls == "LossFunctionWrapper" else cls
+            name = (
+                cfg.get("fn") if isinstance(cfg, Mapping) and cls == "LossFunctionWrapper" else cls
+            )
             return LossSpec(loss_name(str(name)), from_logits, cls)
     return None
 

@@ -46,12 +46,11 @@ def _is_builtin(entry: Mapping[str, Any]) -> bool:
     registered name."""
     module = entry.get("module")
     registered = entry.get("registered_name")
-    if module is not None and not (isinstance(module, str) and module.split(".")[0] in (
-        "keras", "tf_keras", "tensorflow")):
+    if module is not None and not (
+        isinstance(module, str) and module.split(".")[0] in ("keras", "tf_keras", "tensorflow")
+    ):
         return False
-    if registered not in (None, entry.get("class_name")) and registered != "Functional":
-        return False
-    return True
+    return registered in (None, entry.get("class_name"), "Functional")
 
 
 def _layer_name(entry: Mapping[str, Any], fallback: str) -> str:
@@ -96,11 +95,7 @@ def _tensor_refs(obj: Any, out: list[_Ref], depth: int = 0) -> None:
         if obj.get("class_name") == "__keras_tensor__":
             cfg = obj.get("config") if isinstance(obj.get("config"), Mapping) else {}
             hist = cfg.get("keras_history")
-            if (
-                isinstance(hist, (list, tuple))
-                and len(hist) >= 1
-                and isinstance(hist[0], str)
-            ):
+            if isinstance(hist, (list, tuple)) and len(hist) >= 1 and isinstance(hist[0], str):
                 out.append(
                     _Ref(
                         hist[0],
@@ -160,17 +155,25 @@ def _io_triples(value: Any) -> list[tuple[str, int, int]]:
     elif isinstance(value, list):
         items = value
     else:
-        raise _expected("input_layers/output_layers as [layer, node, tensor] triples", repr(value)[:80])
+        raise _expected(
+            "input_layers/output_layers as [layer, node, tensor] triples", repr(value)[:80]
+        )
     out = []
     for item in items:
         if isinstance(item, list) and item and isinstance(item[0], str):
-            out.append((item[0], _int(item[1] if len(item) > 1 else 0),
-                        _int(item[2] if len(item) > 2 else 0)))
+            out.append(
+                (
+                    item[0],
+                    _int(item[1] if len(item) > 1 else 0),
+                    _int(item[2] if len(item) > 2 else 0),
+                )
+            )
         elif isinstance(item, (list, Mapping)):
             out.extend(_io_triples(item))
         else:
-            raise _expected("input_layers/output_layers as [layer, node, tensor] triples",
-                            repr(item)[:80])
+            raise _expected(
+                "input_layers/output_layers as [layer, node, tensor] triples", repr(item)[:80]
+            )
     return out
 
 
@@ -186,7 +189,9 @@ class GraphBuilder:
             raise _expected(f"at most {MAX_NODES} layer calls", "a larger graph")
         class_name = entry.get("class_name")
         if not isinstance(class_name, str):
-            raise _expected(f"a class_name string for layer '{'/'.join(path)}'", repr(class_name)[:60])
+            raise _expected(
+                f"a class_name string for layer '{'/'.join(path)}'", repr(class_name)[:60]
+            )
         config = entry.get("config") if isinstance(entry.get("config"), Mapping) else {}
         node_id = "/".join(path) + (f"[{call}]" if call else "")
         while node_id in self.graph.nodes:  # duplicate names in a hostile/broken file
@@ -197,9 +202,13 @@ class GraphBuilder:
         if builtin and class_name in L.WRAPPER_CLASSES and isinstance(config.get("layer"), Mapping):
             core_entry = config["layer"]
             node.wrapper = class_name
-        core_class = core_entry.get("class_name") if isinstance(core_entry.get("class_name"), str) else "?"
+        core_class = (
+            core_entry.get("class_name") if isinstance(core_entry.get("class_name"), str) else "?"
+        )
         node.core_class = core_class
-        node.core_config = core_entry.get("config") if isinstance(core_entry.get("config"), Mapping) else {}
+        node.core_config = (
+            core_entry.get("config") if isinstance(core_entry.get("config"), Mapping) else {}
+        )
         node.kind = L.kind_of(core_class, builtin and _is_builtin(core_entry))
         if node.kind is L.Kind.OPAQUE:
             node.opaque_reason = _opaque_reason(core_entry)
@@ -219,8 +228,13 @@ class GraphBuilder:
         return node
 
     # -- models ---------------------------------------------------------------------------
-    def expand(self, cfg: Mapping[str, Any], scope: tuple[str, ...], inputs: list[str] | None,
-               depth: int = 0) -> list[str]:
+    def expand(
+        self,
+        cfg: Mapping[str, Any],
+        scope: tuple[str, ...],
+        inputs: list[str] | None,
+        depth: int = 0,
+    ) -> list[str]:
         """Add the nodes of model ``cfg`` under ``scope``; return its output node ids.
 
         ``inputs`` are the outer producers of a nested model's inputs (``None`` at the top).
@@ -231,8 +245,9 @@ class GraphBuilder:
             return self._expand_sequential(cfg, scope, inputs, depth)
         return self._expand_functional(cfg, scope, inputs, depth)
 
-    def _expand_sequential(self, cfg: Mapping[str, Any], scope: tuple[str, ...],
-                           inputs: list[str] | None, depth: int) -> list[str]:
+    def _expand_sequential(
+        self, cfg: Mapping[str, Any], scope: tuple[str, ...], inputs: list[str] | None, depth: int
+    ) -> list[str]:
         inner = cfg["config"]
         prev: list[str] = list(inputs or [])
         build = inner.get("build_input_shape")
@@ -266,8 +281,9 @@ class GraphBuilder:
     def _first_id(self, scope: tuple[str, ...], entries: Sequence[Any]) -> str:
         return "/".join(scope + (_layer_name(entries[0], "layer_0"),))
 
-    def _expand_functional(self, cfg: Mapping[str, Any], scope: tuple[str, ...],
-                           inputs: list[str] | None, depth: int) -> list[str]:
+    def _expand_functional(
+        self, cfg: Mapping[str, Any], scope: tuple[str, ...], inputs: list[str] | None, depth: int
+    ) -> list[str]:
         inner = cfg["config"]
         entries: dict[str, Mapping[str, Any]] = {}
         order: list[str] = []
@@ -305,13 +321,19 @@ class GraphBuilder:
             entry = entries[name]
             if name in aliases or is_model_config(entry):
                 continue
-            n_calls = max(1, len(calls[name])) if entry.get("class_name") in L.INPUT_CLASSES else len(calls[name])
+            n_calls = (
+                max(1, len(calls[name]))
+                if entry.get("class_name") in L.INPUT_CLASSES
+                else len(calls[name])
+            )
             ids = []
             for call in range(n_calls):
                 node = self._add_node(entry, scope + (name,), call)
                 ids.append(node.id)
-                if node.kind is L.Kind.INPUT and inputs is None and (
-                    name in input_names or not input_names
+                if (
+                    node.kind is L.Kind.INPUT
+                    and inputs is None
+                    and (name in input_names or not input_names)
                 ):
                     self.graph.inputs.append(node.id)
             call_ids[name] = ids
@@ -437,8 +459,9 @@ def _propagate_shapes(graph: ModelGraph) -> None:
     for node in graph.nodes.values():
         if node.kind is L.Kind.INPUT and node.output_shape is not None:
             continue
-        in_shapes: list[Shape | None] = [graph.nodes[i].output_shape for i in node.inputs
-                                         if i in graph.nodes]
+        in_shapes: list[Shape | None] = [
+            graph.nodes[i].output_shape for i in node.inputs if i in graph.nodes
+        ]
         if not node.inputs and node.input_shape_hint is not None:
             in_shapes = [node.input_shape_hint]
         inferred = None
@@ -450,8 +473,9 @@ def _propagate_shapes(graph: ModelGraph) -> None:
         if node.kind is L.Kind.INPUT:
             node.params = 0
         elif in_shapes and in_shapes[0] is not None:
-            node.params = count_params(node.core_class, node.core_config, in_shapes[0],
-                                       node.wrapper, node.config)
+            node.params = count_params(
+                node.core_class, node.core_config, in_shapes[0], node.wrapper, node.config
+            )
     # Recorded shapes of consumers are the ground truth for producers Keras could build.
     for node in graph.nodes.values():
         if node.output_shape is None and node.recorded_shape is not None:
@@ -474,7 +498,8 @@ def graph_from_config(
     if not isinstance(cfg, Mapping) or not isinstance(cfg.get("class_name"), str):
         raise _expected(
             'a serialized Keras model: a JSON object with "class_name" and "config"',
-            f"a JSON {type(cfg).__name__}" if not isinstance(cfg, Mapping)
+            f"a JSON {type(cfg).__name__}"
+            if not isinstance(cfg, Mapping)
             else f"an object with keys {sorted(map(str, cfg))[:6]}",
         )
     inner = cfg.get("config") if isinstance(cfg.get("config"), Mapping) else {}

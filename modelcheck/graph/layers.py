@@ -83,8 +83,14 @@ NONLINEAR_CLASSES = frozenset(
     }
 )  # fmt: skip
 EMBEDDING_CLASSES = frozenset(
-    {"Embedding", "StringLookup", "IntegerLookup", "TextVectorization", "CategoryEncoding",
-     "Hashing"}
+    {
+        "Embedding",
+        "StringLookup",
+        "IntegerLookup",
+        "TextVectorization",
+        "CategoryEncoding",
+        "Hashing",
+    }
 )
 INPUT_CLASSES = frozenset({"InputLayer"})
 WRAPPER_CLASSES = frozenset({"TimeDistributed", "Bidirectional"})
@@ -150,8 +156,14 @@ def activation_of(class_name: str, kind: Kind, config: Mapping[str, Any]) -> str
     ``activation`` notion (reshapes, merges, opaque layers)."""
     if kind is Kind.WEIGHT:
         return activations.normalize(config.get("activation"))
-    if kind is Kind.NONLINEAR and class_name in ("LSTM", "GRU", "SimpleRNN", "ConvLSTM2D",
-                                                 "ConvLSTM1D", "ConvLSTM3D"):
+    if kind is Kind.NONLINEAR and class_name in (
+        "LSTM",
+        "GRU",
+        "SimpleRNN",
+        "ConvLSTM2D",
+        "ConvLSTM1D",
+        "ConvLSTM3D",
+    ):
         return activations.normalize(config.get("activation", "tanh"))
     if kind is not Kind.ACTIVATION:
         return None

@@ -13,8 +13,13 @@ def _param_free() -> frozenset[str]:
 
     keep = {"BatchNormalization", "Normalization", "LayerScale", "PReLU"}
     return frozenset(
-        (L.LINEAR_CLASSES | L.ACTIVATION_CLASSES | L.INPUT_CLASSES
-         | {"Multiply", "Maximum", "Minimum", "Dot", "Attention"}) - keep
+        (
+            L.LINEAR_CLASSES
+            | L.ACTIVATION_CLASSES
+            | L.INPUT_CLASSES
+            | {"Multiply", "Maximum", "Minimum", "Dot", "Attention"}
+        )
+        - keep
     )
 
 
@@ -25,8 +30,10 @@ PARAM_FREE = _param_free()
 def _ints(value: Any, rank: int) -> tuple[int, ...] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * rank
-    if isinstance(value, (list, tuple)) and len(value) == rank and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == rank
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
         return tuple(value)
     return None

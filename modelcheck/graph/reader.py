@@ -26,7 +26,9 @@ _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _LFS_PREFIX = b"version https://git-lfs"
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
-EXPECTED_MODEL = "Expected a Keras model: a .keras archive, an .h5/.hdf5 file, or a model config JSON."
+EXPECTED_MODEL = (
+    "Expected a Keras model: a .keras archive, an .h5/.hdf5 file, or a model config JSON."
+)
 
 
 def _describe_head(head: bytes) -> str:
@@ -42,9 +44,13 @@ def _loads(data: bytes | str, what: str) -> Any:
     try:
         return json.loads(data)
     except RecursionError:
-        raise ModelLoadError(f"Expected {what} nested at most ~900 levels deep.", "deeper JSON") from None
+        raise ModelLoadError(
+            f"Expected {what} nested at most ~900 levels deep.", "deeper JSON"
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(f"Expected {what} to be valid JSON.", f"{type(exc).__name__}: {exc}") from None
+        raise ModelLoadError(
+            f"Expected {what} to be valid JSON.", f"{type(exc).__name__}: {exc}"
+        ) from None
 
 
 def read_model(path: str | os.PathLike[str], display: str | None = None) -> ModelGraph:
@@ -61,7 +67,9 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
     p = Path(path)
     artifact = display or str(path)
     if not p.exists():
-        raise ModelLoadError("Expected an existing model file or directory.", f"'{artifact}' does not exist")
+        raise ModelLoadError(
+            "Expected an existing model file or directory.", f"'{artifact}' does not exist"
+        )
     if p.is_dir():
         cfg_path = p / "config.json"
         if cfg_path.is_file():
@@ -76,7 +84,9 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
         with open(p, "rb") as fh:
             head = fh.read(64)
     except OSError as exc:
-        raise ModelLoadError("Expected a readable model file.", f"{exc.strerror} for '{artifact}'") from None
+        raise ModelLoadError(
+            "Expected a readable model file.", f"{exc.strerror} for '{artifact}'"
+        ) from None
     if head.startswith(_LFS_PREFIX):
         raise ModelLoadError(
             "Expected a Keras model file, not a Git LFS pointer (run `git lfs pull`).",
@@ -88,8 +98,10 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
         return _read_h5(p, artifact)
     if head.lstrip()[:1] == b"{":
         if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise ModelLoadError(f"Expected a config JSON of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-                                 f"{p.stat().st_size} bytes")
+            raise ModelLoadError(
+                f"Expected a config JSON of at most {MAX_CONFIG_BYTES >> 20} MiB.",
+                f"{p.stat().st_size} bytes",
+            )
         cfg = _loads(p.read_bytes(), "the config file")
         return _from_serialized(cfg, artifact, "json", None)
     raise ModelLoadError(EXPECTED_MODEL, f"'{artifact}' is {_describe_head(head)}")
@@ -107,8 +119,10 @@ def _read_json_file(path: Path, what: str, optional: bool = False) -> Any:
             return None
         raise ModelLoadError(f"Expected {what}.", f"no {path}")
     if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ModelLoadError(f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-                             f"{path.stat().st_size} bytes")
+        raise ModelLoadError(
+            f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
+            f"{path.stat().st_size} bytes",
+        )
     return _loads(path.read_bytes(), what)
 
 
@@ -123,11 +137,19 @@ def _read_zip(p: Path, artifact: str) -> ModelGraph:
                     f"a zip archive with {shown}",
                 )
             cfg_bytes = _read_member(zf, "config.json")
-            meta = _loads(_read_member(zf, "metadata.json"), "metadata.json") if "metadata.json" in names else None
+            meta = (
+                _loads(_read_member(zf, "metadata.json"), "metadata.json")
+                if "metadata.json" in names
+                else None
+            )
     except zipfile.BadZipFile as exc:
-        raise ModelLoadError("Expected a valid .keras zip archive.", f"a damaged zip archive ({exc})") from None
+        raise ModelLoadError(
+            "Expected a valid .keras zip archive.", f"a damaged zip archive ({exc})"
+        ) from None
     except (OSError, EOFError, zipfile.LargeZipFile) as exc:
-        raise ModelLoadError("Expected a readable .keras zip archive.", f"{type(exc).__name__}: {exc}") from None
+        raise ModelLoadError(
+            "Expected a readable .keras zip archive.", f"{type(exc).__name__}: {exc}"
+        ) from None
     cfg = _loads(cfg_bytes, "config.json")
     return _from_serialized(cfg, artifact, "keras", _version(meta))
 
@@ -145,8 +167,10 @@ def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
         while chunk := fh.read(1 << 20):
             out += chunk
             if len(out) > MAX_CONFIG_BYTES:
-                raise ModelLoadError(f"Expected {name} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-                                     f"{name} inflating past that")
+                raise ModelLoadError(
+                    f"Expected {name} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
+                    f"{name} inflating past that",
+                )
     return bytes(out)
 
 
@@ -160,10 +184,18 @@ def _read_h5(p: Path, artifact: str) -> ModelGraph:
             version = f.attrs.get("keras_version")
             has_weights = "model_weights" in f or "layers" in f
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise ModelLoadError("Expected a readable HDF5 model file.", f"{type(exc).__name__}: {exc}") from None
+        raise ModelLoadError(
+            "Expected a readable HDF5 model file.", f"{type(exc).__name__}: {exc}"
+        ) from None
     if raw is None:
-        what = "an HDF5 weights file (save_weights) with no model_config" if has_weights else "an HDF5 file with no model_config"
-        raise ModelLoadError("Expected an HDF5 file saved with model.save() (it holds model_config).", what)
+        what = (
+            "an HDF5 weights file (save_weights) with no model_config"
+            if has_weights
+            else "an HDF5 file with no model_config"
+        )
+        raise ModelLoadError(
+            "Expected an HDF5 file saved with model.save() (it holds model_config).", what
+        )
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
     if not isinstance(raw, str):
@@ -177,7 +209,10 @@ def _read_h5(p: Path, artifact: str) -> ModelGraph:
     if isinstance(version, bytes):
         version = version.decode("utf-8", "replace")
     return graph_from_config(
-        cfg, artifact=artifact, source_format="h5", compile_config=compile_cfg,
+        cfg,
+        artifact=artifact,
+        source_format="h5",
+        compile_config=compile_cfg,
         keras_version=version if isinstance(version, str) else None,
     )
 
@@ -186,5 +221,6 @@ def _from_serialized(cfg: Any, artifact: str, fmt: str, version: str | None) -> 
     compile_cfg = cfg.get("compile_config") if isinstance(cfg, Mapping) else None
     if compile_cfg is None and isinstance(cfg, Mapping):
         compile_cfg = cfg.get("training_config")
-    return graph_from_config(cfg, artifact=artifact, source_format=fmt,
-                             compile_config=compile_cfg, keras_version=version)
+    return graph_from_config(
+        cfg, artifact=artifact, source_format=fmt, compile_config=compile_cfg, keras_version=version
+    )

@@ -40,12 +40,14 @@ class Rule:
         graph: ModelGraph,
         node: Node | None,
         *,
+        where: tuple[str, ...] = (),
         severity: Severity | None = None,
         evidence: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> Finding:
-        """Build a finding located at ``node`` (or at the whole model when ``None``)."""
-        layer = node.path if node is not None else ()
+        """Build a finding located at ``node``, or at ``where`` (a path into the saved
+        config such as ``("compile_config", "optimizer")``) for findings about no layer."""
+        layer = node.path if node is not None else where
         return Finding(
             code=self.code,
             name=self.name,

@@ -78,8 +78,13 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
             if table.row_count:
                 console.print(table)
             if table.row_count < len(model.layers):
-                console.print(Text(f"  ({len(model.layers) - table.row_count} layers without "
-                                   "findings not shown; --layers all shows them)", style="dim"))
+                console.print(
+                    Text(
+                        f"  ({len(model.layers) - table.row_count} layers without "
+                        "findings not shown; --layers all shows them)",
+                        style="dim",
+                    )
+                )
         for f in mine:
             console.print(_finding_text(f))
         if not mine:
@@ -107,9 +112,14 @@ def _summary(report: Report) -> Text:
         for sev, n in sorted(counts.items(), reverse=True)
     ]
     text = Text()
-    style = "bold red" if counts[Severity.ERROR] else "yellow" if counts[Severity.WARNING] else "green"
-    text.append(f"Found {', '.join(parts)} in {len(report.models)} "
-                f"model{'s' if len(report.models) != 1 else ''}", style=style)
+    style = (
+        "bold red" if counts[Severity.ERROR] else "yellow" if counts[Severity.WARNING] else "green"
+    )
+    text.append(
+        f"Found {', '.join(parts)} in {len(report.models)} "
+        f"model{'s' if len(report.models) != 1 else ''}",
+        style=style,
+    )
     if report.failures:
         text.append(f"; {len(report.failures)} could not be read", style="bold red")
     text.append(".")

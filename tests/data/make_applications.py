@@ -43,18 +43,45 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "applications")
 
 EXPECTED = [
-    "Xception", "VGG16", "VGG19",
-    "ResNet50", "ResNet101", "ResNet152",
-    "ResNet50V2", "ResNet101V2", "ResNet152V2",
-    "InceptionV3", "InceptionResNetV2",
-    "MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large",
-    "DenseNet121", "DenseNet169", "DenseNet201",
-    "NASNetMobile", "NASNetLarge",
-    "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
-    "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
-    "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
-    "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L",
-    "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
+    "Xception",
+    "VGG16",
+    "VGG19",
+    "ResNet50",
+    "ResNet101",
+    "ResNet152",
+    "ResNet50V2",
+    "ResNet101V2",
+    "ResNet152V2",
+    "InceptionV3",
+    "InceptionResNetV2",
+    "MobileNet",
+    "MobileNetV2",
+    "MobileNetV3Small",
+    "MobileNetV3Large",
+    "DenseNet121",
+    "DenseNet169",
+    "DenseNet201",
+    "NASNetMobile",
+    "NASNetLarge",
+    "EfficientNetB0",
+    "EfficientNetB1",
+    "EfficientNetB2",
+    "EfficientNetB3",
+    "EfficientNetB4",
+    "EfficientNetB5",
+    "EfficientNetB6",
+    "EfficientNetB7",
+    "EfficientNetV2B0",
+    "EfficientNetV2B1",
+    "EfficientNetV2B2",
+    "EfficientNetV2B3",
+    "EfficientNetV2S",
+    "EfficientNetV2M",
+    "EfficientNetV2L",
+    "ConvNeXtTiny",
+    "ConvNeXtSmall",
+    "ConvNeXtBase",
+    "ConvNeXtLarge",
     "ConvNeXtXLarge",
 ]
 
@@ -83,10 +110,11 @@ def build(name: str):
 
 def write_gz(path: str, text: str) -> None:
     # mtime=0 and no filename in the header -> deterministic bytes.
-    with open(path, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                           compresslevel=9) as gz:
-            gz.write(text.encode("utf-8"))
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+    ):
+        gz.write(text.encode("utf-8"))
 
 
 def verify_against_save(model, text: str) -> None:
@@ -104,18 +132,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--only", nargs="*", help="subset of model names")
-    ap.add_argument("--verify", action="store_true",
-                    help="also model.save() each model and compare config.json")
+    ap.add_argument(
+        "--verify", action="store_true", help="also model.save() each model and compare config.json"
+    )
     args = ap.parse_args(argv)
 
     names = application_names()
     missing = sorted(set(EXPECTED) - set(names))
     extra = sorted(set(names) - set(EXPECTED))
-    print(f"keras {keras.__version__}: {len(names)} application constructors",
-          flush=True)
+    print(f"keras {keras.__version__}: {len(names)} application constructors", flush=True)
     if missing or extra:
-        print(f"  differs from expected 40: missing={missing} extra={extra}",
-              flush=True)
+        print(f"  differs from expected 40: missing={missing} extra={extra}", flush=True)
     if args.only:
         names = [n for n in names if n in set(args.only)]
 
@@ -133,9 +160,12 @@ def main(argv=None) -> int:
         del model
         keras.backend.clear_session()
         gc.collect()
-        print(f"{name:20s} {n_layers:5d} layers {len(text)/1e6:7.2f} MB json "
-              f"{os.path.getsize(path)/1e3:8.1f} kB gz "
-              f"{time.perf_counter() - t0:6.1f} s", flush=True)
+        print(
+            f"{name:20s} {n_layers:5d} layers {len(text) / 1e6:7.2f} MB json "
+            f"{os.path.getsize(path) / 1e3:8.1f} kB gz "
+            f"{time.perf_counter() - t0:6.1f} s",
+            flush=True,
+        )
     print(f"total {time.perf_counter() - t_all:.1f} s", flush=True)
     return 0
 

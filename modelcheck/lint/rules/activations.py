@@ -8,7 +8,7 @@ from modelcheck.findings import Finding, Severity
 from modelcheck.graph import activations as A
 from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.layers import Kind, is_depthwise
-from modelcheck.graph.walk import activation_source, linear_upstream_weights, producer_of
+from modelcheck.graph.walk import linear_upstream_weights, producer_of
 from modelcheck.lint.rule import Rule, describe
 
 
@@ -76,7 +76,9 @@ class MissingNonlinearity(Rule):
         "{layer} has no activation and feeds {consumers} through only linear layers "
         "({between}): the two affine maps compose to one"
     )
-    fix = "Add an activation to '{name}' (activation=\"relu\", or an Activation/ReLU layer after it)"
+    fix = (
+        "Add an activation to '{name}' (activation=\"relu\", or an Activation/ReLU layer after it)"
+    )
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         consumers: dict[str, list[tuple[Node, list[Node]]]] = {}

@@ -12,8 +12,16 @@ from modelcheck.graph.layers import Kind, is_batch_norm, is_dropout
 from modelcheck.graph.walk import single_input
 from modelcheck.lint.rule import Rule, describe
 
-_NORMALIZING = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization",
-                          "UnitNormalization", "RMSNormalization", "SyncBatchNormalization"})
+_NORMALIZING = frozenset(
+    {
+        "BatchNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "UnitNormalization",
+        "RMSNormalization",
+        "SyncBatchNormalization",
+    }
+)
 
 
 class BiasBeforeBatchNorm(Rule):
@@ -60,11 +68,12 @@ class BiasBeforeBatchNorm(Rule):
             if not node.core_config.get("use_bias", True) or node.is_nonlinear:
                 continue
             succ = graph.successors(node)
-            if len(succ) == 1 and is_batch_norm(succ[0].core_class) and succ[0].core_config.get(
-                "center", True
+            if (
+                len(succ) == 1
+                and is_batch_norm(succ[0].core_class)
+                and succ[0].core_config.get("center", True)
             ):
-                yield self.finding(graph, node, layer=describe(node), bn=succ[0].id,
-                                   name=node.name)
+                yield self.finding(graph, node, layer=describe(node), bn=succ[0].id, name=node.name)
 
 
 class DropoutBeforeBatchNorm(Rule):
@@ -102,7 +111,9 @@ class DropoutBeforeBatchNorm(Rule):
     code = "MC602"
     name = "dropout-before-batchnorm"
     severity = S.WARNING
-    message = "{dropout} feeds BatchNormalization '{bn}': its statistics will not match at inference"
+    message = (
+        "{dropout} feeds BatchNormalization '{bn}': its statistics will not match at inference"
+    )
     fix = "Move '{name}' after the BatchNormalization (or after the last BatchNormalization)"
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
@@ -153,10 +164,15 @@ class HighDropoutRate(Rule):
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for node in graph:
             rate = node.core_config.get("rate")
-            if (is_dropout(node.core_class) and isinstance(rate, (int, float))
-                    and not isinstance(rate, bool) and rate > 0.5):
-                yield self.finding(graph, node, layer=describe(node), pct=100 * rate,
-                                   evidence={"rate": rate})
+            if (
+                is_dropout(node.core_class)
+                and isinstance(rate, (int, float))
+                and not isinstance(rate, bool)
+                and rate > 0.5
+            ):
+                yield self.finding(
+                    graph, node, layer=describe(node), pct=100 * rate, evidence={"rate": rate}
+                )
 
 
 class DeepSaturatingStack(Rule):
@@ -221,8 +237,13 @@ class DeepSaturatingStack(Rule):
         for node in graph:
             chain = run[node.id]
             if len(chain) >= self.threshold and chain[-1] is node and node.id not in extended:
-                yield self.finding(graph, node, count=len(chain), layer=describe(node),
-                                   evidence={"chain": [n.id for n in chain]})
+                yield self.finding(
+                    graph,
+                    node,
+                    count=len(chain),
+                    layer=describe(node),
+                    evidence={"chain": [n.id for n in chain]},
+                )
 
 
 class DominantDenseLayer(Rule):
@@ -273,6 +294,12 @@ class DominantDenseLayer(Rule):
             if node.core_class != "Dense" or prev is None or prev.core_class != "Flatten":
                 continue
             if node.params and node.params > self.share * total:
-                yield self.finding(graph, node, layer=describe(node), params=node.params,
-                                   total=total, pct=100 * node.params / total,
-                                   evidence={"params": node.params, "total_params": total})
+                yield self.finding(
+                    graph,
+                    node,
+                    layer=describe(node),
+                    params=node.params,
+                    total=total,
+                    pct=100 * node.params / total,
+                    evidence={"params": node.params, "total_params": total},
+                )

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
 from modelcheck.graph import activations as A
-from modelcheck.graph.compile_info import BINARY_CE, CATEGORICAL_CE, CROSS_ENTROPY, REGRESSION, SPARSE_CE
+from modelcheck.graph.compile_info import (
+    BINARY_CE,
+    CATEGORICAL_CE,
+    CROSS_ENTROPY,
+    REGRESSION,
+    SPARSE_CE,
+)
 from modelcheck.graph.ir import LossSpec, ModelGraph, Node
 from modelcheck.graph.walk import head_of
 from modelcheck.lint.rule import Rule, describe
@@ -63,8 +69,8 @@ class SingleUnitSoftmax(Rule):
     severity = S.ERROR
     message = "{head} applies softmax over 1 unit: the output is always 1.0"
     fix = (
-        "For a binary task use Dense(1, activation=\"sigmoid\") with binary_crossentropy, or "
-        "Dense(2, activation=\"softmax\") with sparse_categorical_crossentropy"
+        'For a binary task use Dense(1, activation="sigmoid") with binary_crossentropy, or '
+        'Dense(2, activation="softmax") with sparse_categorical_crossentropy'
     )
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
@@ -122,13 +128,24 @@ class NotProbabilitiesForCrossEntropy(Rule):
             if A.is_softmax(act) or act in _POSITIVE or act.startswith("custom:"):
                 continue  # softmax fits; positive activations: MC305/MC304; custom: unknown
             if loss.name in BINARY_CE:
-                fix = (f"Use activation=\"sigmoid\" on '{head.name}', or keep it linear and pass "
-                       "from_logits=True to the loss")
+                fix = (
+                    f"Use activation=\"sigmoid\" on '{head.name}', or keep it linear and pass "
+                    "from_logits=True to the loss"
+                )
             else:
-                fix = (f"Use activation=\"softmax\" on '{head.name}' ({units or 'K'} units), or keep "
-                       "it linear and pass from_logits=True to the loss")
-            yield self.finding(graph, head, head=describe(head), activation=act,
-                               range=A.output_range(act), loss=loss.name, fix=fix)
+                fix = (
+                    f"Use activation=\"softmax\" on '{head.name}' ({units or 'K'} units), or keep "
+                    "it linear and pass from_logits=True to the loss"
+                )
+            yield self.finding(
+                graph,
+                head,
+                head=describe(head),
+                activation=act,
+                range=A.output_range(act),
+                loss=loss.name,
+                fix=fix,
+            )
 
 
 class ProbabilitiesWithFromLogits(Rule):
@@ -171,8 +188,9 @@ class ProbabilitiesWithFromLogits(Rule):
         for _out, head, loss, _units in heads(graph):
             act = head.activation or A.LINEAR
             if loss.from_logits and (A.is_softmax(act) or act in ("sigmoid", "hard_sigmoid")):
-                yield self.finding(graph, head, head=describe(head), activation=act,
-                                   loss=loss.name, name=head.name)
+                yield self.finding(
+                    graph, head, head=describe(head), activation=act, loss=loss.name, name=head.name
+                )
 
 
 class SoftmaxWithBinaryCrossEntropy(Rule):
@@ -259,10 +277,14 @@ class NonSoftmaxWithCategoricalCrossEntropy(Rule):
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for _out, head, loss, _units in heads(graph):
             act = head.activation or A.LINEAR
-            if (loss.name in CATEGORICAL_CE | SPARSE_CE and not loss.from_logits
-                    and act in _POSITIVE):
-                yield self.finding(graph, head, head=describe(head), activation=act,
-                                   loss=loss.name, name=head.name)
+            if (
+                loss.name in CATEGORICAL_CE | SPARSE_CE
+                and not loss.from_logits
+                and act in _POSITIVE
+            ):
+                yield self.finding(
+                    graph, head, head=describe(head), activation=act, loss=loss.name, name=head.name
+                )
 
 
 class RegressionLossOnClassifier(Rule):
@@ -348,5 +370,11 @@ class BoundedRegressionOutput(Rule):
             act = head.activation or A.LINEAR
             bounded = act in A.SQUASHING or act in A.BOUNDED_BELOW
             if loss.name in REGRESSION and bounded:
-                yield self.finding(graph, head, head=describe(head), range=A.output_range(act),
-                                   loss=loss.name, name=head.name)
+                yield self.finding(
+                    graph,
+                    head,
+                    head=describe(head),
+                    range=A.output_range(act),
+                    loss=loss.name,
+                    name=head.name,
+                )

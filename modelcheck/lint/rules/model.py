@@ -48,5 +48,10 @@ class OpaqueLayer(Rule):
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for node in graph.by_kind(Kind.OPAQUE):
-            yield self.finding(graph, node, layer=node.id, cls=node.display_class,
-                               reason=node.opaque_reason or "unknown layer")
+            yield self.finding(
+                graph,
+                node,
+                layer=node.id,
+                cls=node.display_class,
+                reason=node.opaque_reason or "unknown layer",
+            )

@@ -65,8 +65,14 @@ class LearningRateOutOfRange(Rule):
         default = {"adaptive": 1e-3, "sgd": 1e-2, "adadelta": 1.0}[family]
         if lr <= 0 or lr > high * 10 or lr < low / 10:
             yield self.finding(
-                graph, None,
+                graph,
+                None,
+                where=("compile_config", "optimizer"),
                 severity=S.ERROR if lr <= 0 else None,
-                optimizer=info.optimizer, lr=lr, low=low, high=high, default=default,
+                optimizer=info.optimizer,
+                lr=lr,
+                low=low,
+                high=high,
+                default=default,
                 evidence={"learning_rate": lr},
             )

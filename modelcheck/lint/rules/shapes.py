@@ -67,9 +67,15 @@ class MissingFlatten(Rule):
                 continue
             shape = _input_shape(graph, head)
             if shape is not None and len(shape) >= 4:
-                yield self.finding(graph, head, head=describe(head), rank=len(shape),
-                                   shape=_fmt(shape), out_shape=_fmt(out.output_shape),
-                                   name=head.name)
+                yield self.finding(
+                    graph,
+                    head,
+                    head=describe(head),
+                    rank=len(shape),
+                    shape=_fmt(shape),
+                    out_shape=_fmt(out.output_shape),
+                    name=head.name,
+                )
 
 
 class SpatialCollapse(Rule):
@@ -114,14 +120,17 @@ class SpatialCollapse(Rule):
     severity = S.ERROR
     message = "{layer} applies a {window} window to a {dims} feature map{why}"
     fix = (
-        "Use padding=\"same\", fewer pooling/stride steps, or a larger input; if the input is "
+        'Use padding="same", fewer pooling/stride steps, or a larger input; if the input is '
         "channels-first, transpose it to channels-last"
     )
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for node in graph:
-            if (node.kind not in (Kind.WEIGHT, Kind.LINEAR) or is_global_pool(node.core_class)
-                    or "Transpose" in node.core_class):
+            if (
+                node.kind not in (Kind.WEIGHT, Kind.LINEAR)
+                or is_global_pool(node.core_class)
+                or "Transpose" in node.core_class
+            ):
                 continue  # transposed convs grow the map: a kernel larger than it is normal
             window = spatial_window(node.core_class, node.core_config)
             shape = _input_shape(graph, node)
@@ -137,12 +146,24 @@ class SpatialCollapse(Rule):
             window_txt = "x".join(map(str, window.size))
             dims_txt = "x".join("?" if d is None else str(d) for d in dims)
             if window.padding == "valid" and any(n < k for n, k in known):
-                yield self.finding(graph, node, layer=describe(node), window=window_txt,
-                                   dims=dims_txt, why=" with padding=\"valid\": no position fits")
+                yield self.finding(
+                    graph,
+                    node,
+                    layer=describe(node),
+                    window=window_txt,
+                    dims=dims_txt,
+                    why=' with padding="valid": no position fits',
+                )
             elif all(n == 1 for n, _ in known) and any(k > 1 for _, k in known):
-                yield self.finding(graph, node, severity=S.WARNING, layer=describe(node),
-                                   window=window_txt, dims=dims_txt,
-                                   why=": the map has collapsed to a single pixel")
+                yield self.finding(
+                    graph,
+                    node,
+                    severity=S.WARNING,
+                    layer=describe(node),
+                    window=window_txt,
+                    dims=dims_txt,
+                    why=": the map has collapsed to a single pixel",
+                )
 
 
 class ChannelsFirstInput(Rule):
@@ -184,7 +205,7 @@ class ChannelsFirstInput(Rule):
     )
     fix = (
         "Transpose the data to (height, width, channels) and declare Input({suggested}), or set "
-        "data_format=\"channels_first\" on the spatial layers"
+        'data_format="channels_first" on the spatial layers'
     )
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
@@ -196,9 +217,23 @@ class ChannelsFirstInput(Rule):
             if shape is None or len(shape) != 4:
                 continue
             _, a, b, c = shape
-            if (isinstance(a, int) and isinstance(b, int) and isinstance(c, int)
-                    and a in (1, 3, 4) and b >= 16 and c >= 16 and c > 4 * a):
-                yield self.finding(graph, node, layer=describe(node), shape=_fmt(shape[1:]),
-                                   h=a, c=c, suggested=_fmt((b, c, a)))
+            if (
+                isinstance(a, int)
+                and isinstance(b, int)
+                and isinstance(c, int)
+                and a in (1, 3, 4)
+                and b >= 16
+                and c >= 16
+                and c > 4 * a
+            ):
+                yield self.finding(
+                    graph,
+                    node,
+                    layer=describe(node),
+                    shape=_fmt(shape[1:]),
+                    h=a,
+                    c=c,
+                    suggested=_fmt((b, c, a)),
+                )
             # Only the first spatial layer on each path can be fooled by the input layout.
             break
