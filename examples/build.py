@@ -19,7 +19,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import keras  # noqa: E402
+
+def _import_keras_quietly():
+    """TensorFlow's C++ start-up lines go straight to fd 2; hide them during the import."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import keras
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    import absl.logging  # Keras warns through absl when saving legacy .h5 on purpose
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    return keras
+
+
+keras = _import_keras_quietly()
 import models  # noqa: E402  (examples/models.py)
 
 
@@ -27,6 +45,7 @@ def build_all(out_dir: str) -> list[str]:
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for name, builder in models.all_models().items():
+        keras.backend.clear_session()  # layer names as in a fresh process: conv2d, dense, ...
         keras.utils.set_random_seed(0)
         model = builder()
         path = os.path.join(out_dir, f"{name}.keras")

@@ -40,7 +40,9 @@ def test_example_build_script_writes_every_model(tmp_path):
     repo = Path(__file__).resolve().parent.parent
     proc = subprocess.run(
         [sys.executable, str(repo / "examples" / "build.py"), "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

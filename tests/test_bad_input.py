@@ -13,38 +13,18 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from cli_helpers import REPO, run_cli  # noqa: E402
+
 import modelcheck  # noqa: E402 - after the environment is set
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 
 pytestmark = pytest.mark.slow  # builds real Keras models
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    env["COLUMNS"] = "200"
-    env["NO_COLOR"] = "1"
-    env.pop("FORCE_COLOR", None)
-    return env
-
-
-def run_cli(*args: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "modelcheck", *map(str, args)],
-        cwd=REPO,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def stderr_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:

@@ -20,34 +20,14 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-REPO = Path(__file__).resolve().parent.parent
+from cli_helpers import REPO, run_cli  # noqa: E402
+
 EXAMPLES = REPO / "examples"
 
 pytestmark = pytest.mark.slow  # builds real Keras models
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    # A wide, colourless console: rows are not folded and no ANSI codes hide the text.
-    env["COLUMNS"] = "200"
-    env["NO_COLOR"] = "1"
-    env.pop("FORCE_COLOR", None)
-    return env
-
-
-def run_cli(*args: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "modelcheck", *map(str, args)],
-        cwd=REPO,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def run_json(*args: Any) -> tuple[int, dict[str, Any]]:

@@ -458,6 +458,7 @@ def _topological(graph: ModelGraph) -> None:
 def _propagate_shapes(graph: ModelGraph) -> None:
     for node in graph.nodes.values():
         if node.kind is L.Kind.INPUT and node.output_shape is not None:
+            node.params = 0
             continue
         in_shapes: list[Shape | None] = [
             graph.nodes[i].output_shape for i in node.inputs if i in graph.nodes
