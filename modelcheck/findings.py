@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,13 +119,3 @@ class Report:
 
     def max_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
-
-    def extend(self, other: Report) -> None:
-        self.findings.extend(other.findings)
-        self.failures.extend(other.failures)
-        self.models.extend(other.models)
-
-    def filtered(self, keep: Iterable[Finding]) -> Report:
-        return Report(
-            self.tool, list(keep), list(self.failures), list(self.models), dict(self.extra)
-        )

@@ -30,3 +30,21 @@ def run_cli(*args: Any) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+def stderr_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.strip()]
+
+
+def assert_one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """Exit 2, no traceback, and exactly one stderr line: ``modelcheck: error: Expected
+    ... Received: ...``. Returns that line."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    lines = stderr_lines(proc)
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith("modelcheck: error:"), line
+    assert "Expected" in line and "Received:" in line, line
+    assert line.index("Expected") < line.index("Received:"), line
+    return line

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -18,30 +17,13 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cli_helpers import REPO, run_cli  # noqa: E402
+from cli_helpers import REPO, assert_one_error_line, run_cli  # noqa: E402
 
 import modelcheck  # noqa: E402 - after the environment is set
 
 EXAMPLES = REPO / "examples"
 
 pytestmark = pytest.mark.slow  # builds real Keras models
-
-
-def stderr_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.strip()]
-
-
-def assert_one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stdout
-    assert "Traceback" not in proc.stderr, proc.stderr
-    lines = stderr_lines(proc)
-    assert len(lines) == 1, lines
-    line = lines[0]
-    assert line.startswith("modelcheck: error:"), line
-    assert "Expected" in line and "Received:" in line, line
-    assert line.index("Expected") < line.index("Received:"), line
-    return line
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cli_helpers import REPO, run_cli  # noqa: E402
+from cli_helpers import REPO, assert_one_error_line, run_cli, stderr_lines  # noqa: E402
 
 EXAMPLES = REPO / "examples"
 
@@ -42,22 +41,6 @@ def codes(report: dict[str, Any]) -> list[str]:
 
 def located(report: dict[str, Any]) -> set[tuple[str, str]]:
     return {(f["code"], f["layer"]) for f in report["findings"]}
-
-
-def stderr_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.strip()]
-
-
-def assert_one_line_usage_error(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stdout + proc.stderr
-    lines = stderr_lines(proc)
-    assert len(lines) == 1, lines
-    line = lines[0]
-    assert line.startswith("modelcheck: error:"), line
-    assert "Expected" in line and "Received:" in line, line
-    assert line.index("Expected") < line.index("Received:"), line
-    return line
 
 
 def table_rows(text: str) -> dict[str, list[str]]:
@@ -285,7 +268,7 @@ def test_ignore_by_rule_name_drops_it(cli_models):
 def test_select_unknown_rule_is_a_one_line_usage_error(cli_models):
     proc = run_cli("lint", "--select", "NOPE", cli_models["story1_buggy"])
 
-    line = assert_one_line_usage_error(proc)
+    line = assert_one_error_line(proc)
     assert "NOPE" in line
     assert proc.stdout == ""
 
@@ -407,7 +390,7 @@ def test_explain_prints_the_rule_doc(key):
 def test_explain_unknown_rule_is_a_one_line_error():
     proc = run_cli("explain", "XX999")
 
-    line = assert_one_line_usage_error(proc)
+    line = assert_one_error_line(proc)
     assert "XX999" in line
 
 

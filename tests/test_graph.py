@@ -255,65 +255,27 @@ def test_lambda_and_custom_layers_are_opaque_and_never_run(keras, tmp_path):
     assert graph.node("d").kind is Kind.OPAQUE
 
 
+def _functional(*layers):
+    return {
+        "class_name": "Functional",
+        "config": {"layers": list(layers), "input_layers": [], "output_layers": [["a", 0, 0]]},
+    }
+
+
+def _dense(name, inbound):
+    return {"class_name": "Dense", "name": name, "config": {}, "inbound_nodes": inbound}
+
+
 @pytest.mark.parametrize(
     "cfg, expected",
     [
         ([1, 2], "Expected a serialized Keras model"),
+        (_functional(_dense("a", [[["ghost", 0, 0, {}]]])), "unknown layer 'ghost'"),
         (
-            {
-                "class_name": "Functional",
-                "config": {
-                    "layers": [
-                        {
-                            "class_name": "Dense",
-                            "name": "a",
-                            "config": {},
-                            "inbound_nodes": [[["ghost", 0, 0, {}]]],
-                        }
-                    ],
-                    "input_layers": [],
-                    "output_layers": [["a", 0, 0]],
-                },
-            },
-            "unknown layer 'ghost'",
-        ),
-        (
-            {
-                "class_name": "Functional",
-                "config": {
-                    "layers": [
-                        {
-                            "class_name": "Dense",
-                            "name": "a",
-                            "config": {},
-                            "inbound_nodes": [[["b", 0, 0, {}]]],
-                        },
-                        {
-                            "class_name": "Dense",
-                            "name": "b",
-                            "config": {},
-                            "inbound_nodes": [[["a", 0, 0, {}]]],
-                        },
-                    ],
-                    "input_layers": [],
-                    "output_layers": [["b", 0, 0]],
-                },
-            },
+            _functional(_dense("a", [[["b", 0, 0, {}]]]), _dense("b", [[["a", 0, 0, {}]]])),
             "cycle",
         ),
-        (
-            {
-                "class_name": "Functional",
-                "config": {
-                    "layers": [
-                        {"class_name": "Dense", "name": "a", "config": {}, "inbound_nodes": 5}
-                    ],
-                    "input_layers": [],
-                    "output_layers": [["a", 0, 0]],
-                },
-            },
-            "inbound_nodes of 'a' to be a list",
-        ),
+        (_functional(_dense("a", 5)), "inbound_nodes of 'a' to be a list"),
     ],
     ids=["not-an-object", "dangling-reference", "cycle", "bad-inbound-nodes"],
 )

@@ -100,8 +100,3 @@ def head_of(graph: ModelGraph, output: Node) -> Node | None:
     """The node that gives a model output its activation (Dense(…, softmax) or Softmax())."""
     found = activation_source(graph, output)
     return found[0] if found else None
-
-
-def head_units(graph: ModelGraph, output: Node) -> int | None:
-    """Units along the last axis of a model output."""
-    return output.units
