@@ -29,8 +29,6 @@ _ALIASES = {
 SOFTMAX_LIKE = frozenset({"softmax", "log_softmax", "sparsemax"})
 #: Bounded activations that squash their input into a narrow interval and saturate.
 SQUASHING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign", "hard_tanh", "log_sigmoid"})
-#: Activations that output exactly zero on a half-line (units can die).
-RELU_FAMILY = frozenset({"relu", "relu6", "thresholded_relu"})
 #: Output ranges that cannot cover all real targets.
 BOUNDED_BELOW = frozenset(
     {"relu", "relu6", "softplus", "exponential", "elu", "selu", "celu", "thresholded_relu"}

@@ -117,13 +117,13 @@ def _tensor_refs(obj: Any, out: list[_Ref], depth: int = 0) -> None:
             _tensor_refs(v, out, depth + 1)
 
 
-def _node_refs(node: Any, layer: str) -> tuple[list[_Ref], bool]:
-    """Inputs of one call. Returns (refs, is_keras2_format)."""
+def _node_refs(node: Any, layer: str) -> list[_Ref]:
+    """The tensors one call consumes, in argument order (Keras 3 or Keras 2 format)."""
     refs: list[_Ref] = []
     if isinstance(node, Mapping):  # Keras 3: {"args": [...], "kwargs": {...}}
         _tensor_refs(node.get("args"), refs)
         _tensor_refs(node.get("kwargs"), refs)
-        return refs, False
+        return refs
     if isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
         for item in node:
             if isinstance(item, list) and item and isinstance(item[0], str):
@@ -140,7 +140,7 @@ def _node_refs(node: Any, layer: str) -> tuple[list[_Ref], bool]:
                     f"inbound node entries of the form [layer, node, tensor] in '{layer}'",
                     repr(item)[:80],
                 )
-        return refs, True
+        return refs
     raise _expected(f"each inbound node of '{layer}' to be a dict or a list", type(node).__name__)
 
 
@@ -373,7 +373,7 @@ class GraphBuilder:
             expanding.add(key)
             refs: list[_Ref] = []
             if call < len(calls[name]):
-                refs, _ = _node_refs(calls[name][call], name)
+                refs = _node_refs(calls[name][call], name)
             outer = [pick(r.layer, r.node_index, r.tensor_index, False) for r in refs]
             sub_scope = scope + ((name if call == 0 else f"{name}[{call}]"),)
             outs = self.expand(entries[name], sub_scope, outer, depth + 1)
@@ -391,7 +391,7 @@ class GraphBuilder:
                     expand_model(name, call)
                 continue
             for call, node_data in enumerate(calls[name]):
-                refs, _ = _node_refs(node_data, name)
+                refs = _node_refs(node_data, name)
                 node = self.graph.nodes[call_ids[name][call]]
                 for r in refs:
                     src = pick(r.layer, r.node_index, r.tensor_index, False)
