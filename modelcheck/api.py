@@ -107,6 +107,7 @@ def lint(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    weights: bool = False,
 ) -> Report:
     """Lint one model or many, statically.
 
@@ -116,6 +117,8 @@ def lint(
             ``package.module:callable``), an in-memory ``keras.Model``, or a list of these.
         select: rule codes, code prefixes (``"MC2"``) or rule names to run (default: all).
         ignore: rule codes, prefixes or names to skip.
+        weights: also check the saved weights (NaN/Inf, dead ReLU units, untrained layers).
+            Needs numpy and h5py and reads every weight, so it is off by default.
 
     Returns:
         A :class:`~modelcheck.findings.Report`. With a list of targets, models that could not
@@ -143,11 +146,13 @@ def lint(
             report.failures.append(LoadFailure(os.fspath(item), str(exc)))
             continue
         for one in paths:
-            _lint_one(one, rules, report, single and len(paths) == 1)
+            _lint_one(one, rules, report, single and len(paths) == 1, weights)
     return report
 
 
-def _lint_one(target: Any, rules: Sequence[Any], report: Report, raise_errors: bool) -> None:
+def _lint_one(
+    target: Any, rules: Sequence[Any], report: Report, raise_errors: bool, weights: bool
+) -> None:
     name = os.fspath(target) if isinstance(target, (str, os.PathLike)) else repr(target)
     try:
         graph = load_graph(target)
@@ -156,6 +161,13 @@ def _lint_one(target: Any, rules: Sequence[Any], report: Report, raise_errors: b
             raise
         report.failures.append(LoadFailure(name, str(exc)))
         return
+    if weights and any(r.needs_weights for r in rules):
+        from modelcheck.graph.weights import attach_weights  # numpy + h5py: only on request
+
+        try:
+            attach_weights(graph)
+        except ModelcheckError as exc:
+            report.failures.append(LoadFailure(graph.artifact, str(exc)))
     findings, crashes = run_rules(graph, rules)
     report.findings.extend(findings)
     report.models.append(summarize(graph))

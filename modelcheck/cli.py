@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.text import Text
 
 from modelcheck.errors import ModelcheckError
@@ -34,6 +33,13 @@ app = typer.Typer(
 
 
 class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class ListFormat(str, enum.Enum):
     text = "text"
     json = "json"
 
@@ -99,6 +105,14 @@ def lint(
             "--exit-zero", help="Exit 0 even when findings are reported (load errors still exit 2)."
         ),
     ] = False,
+    weights: Annotated[
+        bool,
+        typer.Option(
+            "--weights",
+            help="Also check the saved weights: NaN/Inf, ReLU units that can never fire, "
+            "layers never trained (reads every weight; needs numpy and h5py).",
+        ),
+    ] = False,
     layers: Annotated[
         LayerTable,
         typer.Option(
@@ -110,11 +124,20 @@ def lint(
     from modelcheck.api import lint as run_lint
 
     out, err = _consoles()
-    report = run_lint(list(paths), select=_split(select), ignore=_split(ignore))
+    report = run_lint(list(paths), select=_split(select), ignore=_split(ignore), weights=weights)
     if output_format is OutputFormat.json:
         from modelcheck.render.json import render_json
 
         sys.stdout.write(render_json(report))
+    elif output_format is OutputFormat.sarif:
+        from modelcheck.lint.registry import RULES
+        from modelcheck.render.sarif import render_sarif
+
+        sys.stdout.write(render_sarif(report, RULES))
+    elif output_format is OutputFormat.github:
+        from modelcheck.render.github import render_github
+
+        sys.stdout.write(render_github(report))
     else:
         from modelcheck.render.text import render_text
 
@@ -127,12 +150,12 @@ def lint(
 
 @app.command()
 def rules(
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
 ) -> None:
     """List every rule with its code, name, default severity and summary."""
     from modelcheck.lint.registry import RULES
 
-    if output_format is OutputFormat.json:
+    if output_format is ListFormat.json:
         import json
 
         data = [
@@ -175,6 +198,8 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code (MC203) or nam
     for title, body in sections.items():
         if title != "summary":
             text += ["", f"## {title}", "", body]
+    from rich.markdown import Markdown  # markdown-it costs 30 ms: only here
+
     out.print(Markdown("\n".join(text)))
 
 

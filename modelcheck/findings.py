@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,20 @@ class Severity(enum.IntEnum):
             raise ValueError(f"Expected one of error, warning, info. Received: {value!r}") from None
 
 
+def artifact_uri(artifact: str) -> str:
+    """A model path as SARIF, GitHub and baselines name it: POSIX, relative to the working
+    directory when the file is under it (so results from different checkouts match)."""
+    if not artifact or artifact.startswith("<"):
+        return artifact  # an in-memory model's repr
+    try:
+        rel = os.path.relpath(os.path.abspath(artifact))
+    except ValueError:  # another drive on Windows
+        rel = artifact
+    if rel.startswith(".."):
+        rel = os.path.abspath(artifact)
+    return rel.replace(os.sep, "/")
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding sits: the model artifact and the layer path inside it.
@@ -62,6 +77,14 @@ class Finding:
     location: Location
     fix: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Stable identity across runs: rule, model path and layer path (not the message,
+        whose numbers may change). Used by SARIF ``partialFingerprints`` and baselines."""
+        import hashlib
+
+        key = f"{self.code}|{artifact_uri(self.location.artifact)}|{self.location.layer_path}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[Any, ...]:
         return (

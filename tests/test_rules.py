@@ -46,8 +46,10 @@ def test_rule_docs_have_every_section(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.code}-{r.name}")
 def test_anti_pattern_triggers_and_best_practice_does_not(rule, keras, tmp_path):
-    bad = modelcheck.lint(build(keras, rule.example("Anti-pattern"), tmp_path / "bad.keras"))
-    good = modelcheck.lint(build(keras, rule.example("Best practice"), tmp_path / "good.keras"))
+    bad_path = build(keras, rule.example("Anti-pattern"), tmp_path / "bad.keras")
+    good_path = build(keras, rule.example("Best practice"), tmp_path / "good.keras")
+    bad = modelcheck.lint(bad_path, weights=True)
+    good = modelcheck.lint(good_path, weights=True)
     assert rule.code in codes(bad), f"{rule.code} missed its own anti-pattern"
     assert rule.code not in codes(good), f"{rule.code} fired on its own best practice"
     for f in bad.findings + good.findings:

@@ -119,6 +119,9 @@ class ModelGraph:
     #: True when the file holds a subclassed model: there is no layer graph to lint.
     subclassed: bool = False
     keras_version: str | None = None
+    #: Saved weights, attached by :func:`modelcheck.graph.weights.attach_weights` only when
+    #: weight checks were asked for (they need numpy and h5py); ``None`` otherwise.
+    weights: Any = None
     _succ: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Node]:

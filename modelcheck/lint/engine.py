@@ -59,7 +59,9 @@ def run_rules(
     findings: dict[tuple[object, ...], Finding] = {}
     crashes: list[RuleCrash] = []
     for rule_cls in rules:
-        if graph.subclassed and rule_cls.needs_graph:
+        if (graph.subclassed and rule_cls.needs_graph) or (
+            rule_cls.needs_weights and graph.weights is None
+        ):
             continue
         try:
             for f in rule_cls().check(graph):

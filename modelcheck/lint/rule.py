@@ -31,6 +31,8 @@ class Rule:
     fix: ClassVar[str]
     #: Rules that need no layer graph (they still run on subclassed models).
     needs_graph: ClassVar[bool] = True
+    #: Rules that read the saved weights (numpy + h5py); they run only with weight checks on.
+    needs_weights: ClassVar[bool] = False
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         raise NotImplementedError
