@@ -7,12 +7,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from modelcheck.config import LintConfig, load_config
 from modelcheck.errors import ModelcheckError, ModelLoadError
-from modelcheck.findings import LoadFailure, ModelSummary, Report
+from modelcheck.findings import Finding, LoadFailure, ModelSummary, Report
 from modelcheck.graph.ir import ModelGraph
 from modelcheck.graph.live import graph_from_factory, graph_from_keras_model, is_factory_spec
 from modelcheck.graph.reader import MODEL_SUFFIXES, read_model
+from modelcheck.lint.baseline import apply_baseline, read_baseline
 from modelcheck.lint.engine import run_rules, select_rules, validate_selectors
+from modelcheck.lint.suppress import Suppressor
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -107,7 +110,9 @@ def lint(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
-    weights: bool = False,
+    weights: bool | None = None,
+    config: LintConfig | str | os.PathLike[str] | None = None,
+    baseline: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Lint one model or many, statically.
 
@@ -115,52 +120,96 @@ def lint(
         target: a path (``.keras``, ``.h5``/``.hdf5``, config ``.json``, a directory of
             models), a factory spec (``path/to/file.py:build_model``,
             ``package.module:callable``), an in-memory ``keras.Model``, or a list of these.
-        select: rule codes, code prefixes (``"MC2"``) or rule names to run (default: all).
-        ignore: rule codes, prefixes or names to skip.
-        weights: also check the saved weights (NaN/Inf, dead ReLU units, untrained layers).
-            Needs numpy and h5py and reads every weight, so it is off by default.
+        select: rule codes, code prefixes (``"MC2"``) or rule names to run; replaces the
+            config's ``select`` (default: all rules).
+        ignore: rule codes, prefixes or names to skip, on top of the config's ``ignore``.
+        weights: also check the saved weights (NaN/Inf, ReLU units that can never fire,
+            untrained layers). Needs numpy and h5py and reads every weight, so it is off
+            unless this or the config's ``weights`` says otherwise.
+        config: a :class:`~modelcheck.config.LintConfig` or the path of a ``pyproject.toml``
+            with ``[tool.modelcheck]`` (or of a bare modelcheck ``.toml``). The API reads no
+            config file unless given one; the CLI finds it by walking up from the working
+            directory.
+        baseline: a baseline file from ``modelcheck lint --write-baseline``: findings
+            recorded there are left out. Defaults to the config's ``baseline``; ``""``
+            uses none.
 
     Returns:
         A :class:`~modelcheck.findings.Report`. With a list of targets, models that could not
         be read are listed in ``report.failures`` and the others are still linted.
+        ``report.extra`` counts what configuration and baseline suppressed and lists paths
+        skipped by ``exclude``.
 
     Raises:
         ModelLoadError: when a single target (not a list) cannot be read.
-        ConfigError: when ``select``/``ignore`` name no rule.
+        ConfigError: for a bad configuration, baseline, or ``select``/``ignore`` that names
+            no rule.
     """
-    rules = select_rules(
-        validate_selectors(select or [], "select"), validate_selectors(ignore or [], "ignore")
-    )
+    if config is None:
+        cfg = LintConfig()
+    elif isinstance(config, LintConfig):
+        cfg = config
+    else:
+        cfg = load_config(config)
+    chosen = validate_selectors(select, "select") if select else cfg.select
+    rules = select_rules(chosen, cfg.ignore + validate_selectors(ignore or [], "ignore"))
+    check_weights = cfg.weights if weights is None else weights
+    baseline = baseline if baseline is not None else cfg.baseline
+    accepted = read_baseline(baseline) if baseline else None
+
     report = Report(tool="lint")
+    suppressor = Suppressor(cfg)
+    excluded: list[str] = []
     single = not isinstance(target, (list, tuple))
     for item in _iter_targets(target):
+        is_path = isinstance(item, (str, os.PathLike)) and not is_factory_spec(os.fspath(item))
+        if is_path and cfg.exclude and cfg.is_excluded(os.fspath(item)):
+            excluded.append(os.fspath(item))
+            continue
         try:
-            paths: list[Any] = (
-                expand_paths(item)
-                if isinstance(item, (str, os.PathLike)) and not is_factory_spec(os.fspath(item))
-                else [item]
-            )
+            paths: list[Any] = expand_paths(item) if is_path else [item]
         except ModelcheckError as exc:
             if single:
                 raise
             report.failures.append(LoadFailure(os.fspath(item), str(exc)))
             continue
         for one in paths:
-            _lint_one(one, rules, report, single and len(paths) == 1, weights)
+            if is_path and cfg.exclude and cfg.is_excluded(one):
+                excluded.append(one)
+                continue
+            result = _lint_one(one, rules, report, single and len(paths) == 1, check_weights)
+            if result is not None:
+                report.findings.extend(suppressor.apply(*result))
+    report.findings.extend(suppressor.unused(rules))
+    report.extra["suppressed"] = {"config": suppressor.suppressed, "baseline": 0}
+    if accepted is not None:
+        report.findings, dropped = apply_baseline(report.findings, accepted)
+        report.extra["suppressed"]["baseline"] = dropped
+        report.extra["baseline"] = os.fspath(baseline)
+    if cfg.path is not None:
+        report.extra["config"] = cfg.display_path
+    if excluded:
+        report.extra["excluded"] = excluded
+    report.findings.sort(key=Finding.sort_key)
     return report
+
+
+def _artifact_of(target: Any) -> str:
+    return os.fspath(target) if isinstance(target, (str, os.PathLike)) else repr(target)
 
 
 def _lint_one(
     target: Any, rules: Sequence[Any], report: Report, raise_errors: bool, weights: bool
-) -> None:
-    name = os.fspath(target) if isinstance(target, (str, os.PathLike)) else repr(target)
+) -> tuple[str, list[Finding]] | None:
+    """The artifact name and findings of one model, or ``None`` when it cannot be read;
+    load failures and rule crashes go to ``report``."""
     try:
         graph = load_graph(target)
     except ModelcheckError as exc:
         if raise_errors:
             raise
-        report.failures.append(LoadFailure(name, str(exc)))
-        return
+        report.failures.append(LoadFailure(_artifact_of(target), str(exc)))
+        return None
     if weights and any(r.needs_weights for r in rules):
         from modelcheck.graph.weights import attach_weights  # numpy + h5py: only on request
 
@@ -169,7 +218,6 @@ def _lint_one(
         except ModelcheckError as exc:
             report.failures.append(LoadFailure(graph.artifact, str(exc)))
     findings, crashes = run_rules(graph, rules)
-    report.findings.extend(findings)
     report.models.append(summarize(graph))
     for crash in crashes:
         report.failures.append(
@@ -184,3 +232,4 @@ def _lint_one(
                 "lint a factory spec or the in-memory model instead)",
             )
         )
+    return graph.artifact, findings

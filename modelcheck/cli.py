@@ -97,8 +97,12 @@ def lint(
         list[str] | None, typer.Option(help="Skip these rules: codes, prefixes or names.")
     ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option(help="Lowest severity that makes the exit code 1.")
-    ] = FailOn.warning,
+        FailOn | None,
+        typer.Option(
+            help="Lowest severity that makes the exit code 1 [default: config's fail-on, "
+            "else warning]."
+        ),
+    ] = None,
     exit_zero: Annotated[
         bool,
         typer.Option(
@@ -106,13 +110,40 @@ def lint(
         ),
     ] = False,
     weights: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--weights",
+            "--weights/--no-weights",
             help="Also check the saved weights: NaN/Inf, ReLU units that can never fire, "
-            "layers never trained (reads every weight; needs numpy and h5py).",
+            "layers never trained (reads every weight; needs numpy and h5py) "
+            "[default: config's weights, else off].",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            help="Config file: a pyproject.toml with [tool.modelcheck] or a bare .toml "
+            "[default: the closest pyproject.toml with [tool.modelcheck], walking up].",
+            show_default=False,
+        ),
+    ] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="Report only findings not recorded in this baseline file "
+            "[default: config's baseline].",
+            show_default=False,
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="Record the current findings in this file (accept them) and exit 0.",
+            show_default=False,
+        ),
+    ] = None,
     layers: Annotated[
         LayerTable,
         typer.Option(
@@ -122,9 +153,22 @@ def lint(
 ) -> None:
     """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
     from modelcheck.api import lint as run_lint
+    from modelcheck.config import LintConfig, find_config, load_config
 
     out, err = _consoles()
-    report = run_lint(list(paths), select=_split(select), ignore=_split(ignore), weights=weights)
+    if isolated:
+        cfg = LintConfig()
+    else:
+        found = config if config is not None else find_config()
+        cfg = load_config(found) if found is not None else LintConfig()
+    report = run_lint(
+        list(paths),
+        select=_split(select),
+        ignore=_split(ignore),
+        weights=weights,
+        config=cfg,
+        baseline="" if write_baseline else baseline,
+    )
     if output_format is OutputFormat.json:
         from modelcheck.render.json import render_json
 
@@ -145,7 +189,14 @@ def lint(
     from modelcheck.render.text import render_failures
 
     render_failures(report, err)
-    raise typer.Exit(exit_code(report, Severity.parse(fail_on.value), exit_zero))
+    if write_baseline:
+        from modelcheck.lint.baseline import write_baseline as write
+
+        n = write(report.findings, write_baseline)
+        err.print(Text(f"modelcheck: wrote {n} finding(s) to baseline {write_baseline}"))
+        exit_zero = True
+    threshold = Severity.parse(fail_on.value) if fail_on else cfg.fail_on or Severity.WARNING
+    raise typer.Exit(exit_code(report, threshold, exit_zero))
 
 
 @app.command()

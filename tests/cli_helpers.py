@@ -21,10 +21,10 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def run_cli(*args: Any) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: Any, cwd: Path | str = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "modelcheck", *map(str, args)],
-        cwd=REPO,
+        cwd=cwd,
         env=cli_env(),
         capture_output=True,
         text=True,

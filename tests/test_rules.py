@@ -44,12 +44,31 @@ def test_rule_docs_have_every_section(rule):
     assert rule.fix and rule.message
 
 
+#: The model configuration rules' (``example_language = "toml"``) examples are judged on.
+CONFIG_EXAMPLE_MODEL = """
+model = keras.Sequential([keras.Input((8,)), layers.Dense(10, activation="relu", name="logits"),
+                          layers.Softmax()])
+"""
+
+
+def lint_example(keras, rule, section: str, folder):
+    """Lint a rule's documentation example: Keras code that builds ``model``, or a
+    ``pyproject.toml`` snippet applied to :data:`CONFIG_EXAMPLE_MODEL`."""
+    folder.mkdir()
+    if rule.example_language == "python":
+        return modelcheck.lint(
+            build(keras, rule.example(section), folder / "m.keras"), weights=True
+        )
+    (folder / "models").mkdir()
+    model = build(keras, CONFIG_EXAMPLE_MODEL, folder / "models" / "model.keras")
+    (folder / "pyproject.toml").write_text(textwrap.dedent(rule.example(section)))
+    return modelcheck.lint(model, config=folder / "pyproject.toml")
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.code}-{r.name}")
 def test_anti_pattern_triggers_and_best_practice_does_not(rule, keras, tmp_path):
-    bad_path = build(keras, rule.example("Anti-pattern"), tmp_path / "bad.keras")
-    good_path = build(keras, rule.example("Best practice"), tmp_path / "good.keras")
-    bad = modelcheck.lint(bad_path, weights=True)
-    good = modelcheck.lint(good_path, weights=True)
+    bad = lint_example(keras, rule, "Anti-pattern", tmp_path / "bad")
+    good = lint_example(keras, rule, "Best practice", tmp_path / "good")
     assert rule.code in codes(bad), f"{rule.code} missed its own anti-pattern"
     assert rule.code not in codes(good), f"{rule.code} fired on its own best practice"
     for f in bad.findings + good.findings:

@@ -12,10 +12,18 @@ from modelcheck.lint.rule import Rule
 
 
 def _matches(rule: type[Rule], selector: str) -> bool:
+    return selector_specificity(rule.code, rule.name, selector) is not None
+
+
+def selector_specificity(code: str, name: str, selector: str) -> int | None:
+    """How closely ``selector`` names the rule ``code``/``name``: ``None`` if it does not,
+    else higher for more specific selectors (a full code or name beats a prefix beats ALL)."""
     sel = selector.strip()
     if sel.upper() == "ALL":
-        return True
-    return rule.code.startswith(sel.upper()) or rule.name == sel.lower()
+        return 0
+    if sel.upper() == code or sel.lower() == name:
+        return 100
+    return len(sel) if code.startswith(sel.upper()) else None
 
 
 def validate_selectors(selectors: Iterable[str], option: str) -> list[str]:

@@ -26,12 +26,13 @@ from modelcheck.lint.rules.heads import (
     SingleUnitSoftmax,
     SoftmaxWithBinaryCrossEntropy,
 )
-from modelcheck.lint.rules.model import OpaqueLayer
+from modelcheck.lint.rules.model import OpaqueLayer, UnusedSuppression
 from modelcheck.lint.rules.optimizer import LearningRateOutOfRange
 from modelcheck.lint.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
 
 RULES: tuple[type[Rule], ...] = (
     OpaqueLayer,
+    UnusedSuppression,
     MissingNonlinearity,
     LinearModel,
     ActivationBeforeSoftmax,

@@ -12,7 +12,7 @@ from modelcheck.graph.ir import ModelGraph, Node
 
 DOC_SECTIONS = ("Why is this bad?", "Anti-pattern", "Best practice")
 _SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
-_CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+_CODE_BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 
 
 class Rule:
@@ -33,6 +33,9 @@ class Rule:
     needs_graph: ClassVar[bool] = True
     #: Rules that read the saved weights (numpy + h5py); they run only with weight checks on.
     needs_weights: ClassVar[bool] = False
+    #: Language of the documentation examples: ``python`` (Keras code that defines
+    #: ``model``) or ``toml`` (a ``pyproject.toml`` snippet, for configuration rules).
+    example_language: ClassVar[str] = "python"
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         raise NotImplementedError
@@ -50,12 +53,25 @@ class Rule:
         """Build a finding located at ``node``, or at ``where`` (a path into the saved
         config such as ``("compile_config", "optimizer")``) for findings about no layer."""
         layer = node.path if node is not None else where
+        return self.finding_at(
+            Location(graph.artifact, layer), severity=severity, evidence=evidence, **fields
+        )
+
+    def finding_at(
+        self,
+        location: Location,
+        *,
+        severity: Severity | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """Build a finding at any location (for rules about files other than the model)."""
         return Finding(
             code=self.code,
             name=self.name,
             severity=severity or self.severity,
             message=self.message.format(**fields),
-            location=Location(graph.artifact, layer),
+            location=location,
             fix=self.fix.format(**fields),
             evidence=dict(evidence or {}),
         )
@@ -78,10 +94,13 @@ class Rule:
 
     @classmethod
     def example(cls, section: str) -> str | None:
-        """The Python code block of the ``Anti-pattern`` or ``Best practice`` section."""
+        """The code block of the ``Anti-pattern`` or ``Best practice`` section, in
+        :attr:`example_language`."""
         body = cls.doc_sections().get(section, "")
-        m = _CODE_BLOCK.search(body)
-        return m.group(1) if m else None
+        for m in _CODE_BLOCK.finditer(body):
+            if m.group(1) == cls.example_language:
+                return m.group(2)
+        return None
 
 
 def describe(node: Node) -> str:

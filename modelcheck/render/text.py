@@ -90,6 +90,13 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
         if not mine:
             console.print(Text("  No findings.", style="green"))
         console.print()
+    linted = {m.artifact for m in report.models}
+    for artifact, others in by_artifact.items():
+        if artifact not in linted:  # findings about the configuration (MC002)
+            console.print(Text(artifact, style="bold"))
+            for f in others:
+                console.print(_finding_text(f))
+            console.print()
     console.print(_summary(report))
 
 
@@ -122,6 +129,16 @@ def _summary(report: Report) -> Text:
     )
     if report.failures:
         text.append(f"; {len(report.failures)} could not be read", style="bold red")
+    suppressed = report.extra.get("suppressed", {})
+    hidden = [
+        f"{n} by {'the baseline' if why == 'baseline' else 'config'}"
+        for why, n in suppressed.items()
+        if n
+    ]
+    if hidden:
+        text.append(f"; suppressed {' and '.join(hidden)}", style="dim")
+    if report.extra.get("excluded"):
+        text.append(f"; {len(report.extra['excluded'])} excluded by config", style="dim")
     text.append(".")
     return text
 

@@ -55,3 +55,42 @@ class OpaqueLayer(Rule):
                 cls=node.display_class,
                 reason=node.opaque_reason or "unknown layer",
             )
+
+
+class UnusedSuppression(Rule):
+    """A ``per-file-ignores`` entry of ``[tool.modelcheck]`` suppressed nothing.
+
+    Reported when the entry's file glob matched at least one model linted in the run but no
+    finding of the listed rules sat in the matching files (and layers). Entries whose files
+    were not part of the run (pre-commit passes only the changed files) are not judged.
+
+    ## Why is this bad?
+    A stale suppression hides nothing today, but it will silently hide the next real bug of
+    that rule in those files or layers. A layer glob with a typo never suppresses what it
+    was meant to, so the finding it was meant for is still reported and the entry only adds
+    noise to the configuration.
+
+    ## Anti-pattern
+    ```toml
+    [tool.modelcheck.per-file-ignores]
+    # the model has no layer called dense_9, so this silences nothing
+    "models/*.keras::dense_9" = ["MC203"]
+    ```
+
+    ## Best practice
+    ```toml
+    [tool.modelcheck.per-file-ignores]
+    "models/*.keras::logits" = { rules = ["MC203"], reason = "kept for a paper replication" }
+    ```
+    """
+
+    code = "MC002"
+    name = "unused-suppression"
+    severity = S.INFO
+    example_language = "toml"
+    needs_graph = False
+    message = "per-file-ignores {key!r} suppressed nothing in the {files} matching model file(s)"
+    fix = "Remove the entry, or correct its file/layer glob or rule list"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        return iter(())  # judged over the whole run by modelcheck.lint.suppress
