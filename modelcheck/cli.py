@@ -59,7 +59,11 @@ class LayerTable(str, enum.Enum):
 
 def _consoles() -> tuple[Console, Console]:
     width = None if sys.stdout.isatty() else max(shutil.get_terminal_size((120, 24)).columns, 120)
-    return Console(highlight=False, width=width), Console(stderr=True, highlight=False)
+    # emoji=False: a layer named ":fire:" prints as written (and rich skips its emoji table)
+    return (
+        Console(highlight=False, emoji=False, width=width),
+        Console(stderr=True, highlight=False, emoji=False),
+    )
 
 
 def exit_code(report: Report, fail_on: Severity, exit_zero: bool) -> int:
@@ -308,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: one-line errors and exit code 2 instead of tracebacks."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = typer.main.get_command(app)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
     try:
         code = command.main(args=argv, prog_name="modelcheck", standalone_mode=False)
     except ModelcheckError as exc:

@@ -90,7 +90,7 @@ def cli_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-EVIL = "[red]x[/red]"
+EVIL = "[red]x[/red]:fire:"  # rich markup and an emoji code: both must print as written
 PLACEHOLDER = "evilplaceholder"
 
 
