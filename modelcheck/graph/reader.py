@@ -40,7 +40,7 @@ def _describe_head(head: bytes) -> str:
     return f"a binary file starting with bytes {text[:8].hex(' ')}"
 
 
-def _loads(data: bytes | str, what: str) -> Any:
+def loads_json(data: bytes | str, what: str) -> Any:
     try:
         return json.loads(data)
     except RecursionError:
@@ -73,8 +73,8 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
     if p.is_dir():
         cfg_path = p / "config.json"
         if cfg_path.is_file():
-            meta = _read_json_file(p / "metadata.json", "metadata.json", optional=True)
-            cfg = _read_json_file(cfg_path, "config.json")
+            meta = read_json_file(p / "metadata.json", "metadata.json", optional=True)
+            cfg = read_json_file(cfg_path, "config.json")
             return _from_serialized(cfg, artifact, "keras-dir", _version(meta))
         raise ModelLoadError(
             "Expected a directory holding an unzipped .keras model (config.json).",
@@ -102,7 +102,7 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
                 f"Expected a config JSON of at most {MAX_CONFIG_BYTES >> 20} MiB.",
                 f"{p.stat().st_size} bytes",
             )
-        cfg = _loads(p.read_bytes(), "the config file")
+        cfg = loads_json(p.read_bytes(), "the config file")
         return _from_serialized(cfg, artifact, "json", None)
     raise ModelLoadError(EXPECTED_MODEL, f"'{artifact}' is {_describe_head(head)}")
 
@@ -113,7 +113,7 @@ def _version(meta: Any) -> str | None:
     return None
 
 
-def _read_json_file(path: Path, what: str, optional: bool = False) -> Any:
+def read_json_file(path: Path, what: str, optional: bool = False) -> Any:
     if not path.is_file():
         if optional:
             return None
@@ -123,7 +123,7 @@ def _read_json_file(path: Path, what: str, optional: bool = False) -> Any:
             f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
             f"{path.stat().st_size} bytes",
         )
-    return _loads(path.read_bytes(), what)
+    return loads_json(path.read_bytes(), what)
 
 
 def _read_zip(p: Path, artifact: str) -> ModelGraph:
@@ -136,9 +136,9 @@ def _read_zip(p: Path, artifact: str) -> ModelGraph:
                     "Expected a .keras archive with a config.json member.",
                     f"a zip archive with {shown}",
                 )
-            cfg_bytes = _read_member(zf, "config.json")
+            cfg_bytes = read_member(zf, "config.json")
             meta = (
-                _loads(_read_member(zf, "metadata.json"), "metadata.json")
+                loads_json(read_member(zf, "metadata.json"), "metadata.json")
                 if "metadata.json" in names
                 else None
             )
@@ -150,11 +150,11 @@ def _read_zip(p: Path, artifact: str) -> ModelGraph:
         raise ModelLoadError(
             "Expected a readable .keras zip archive.", f"{type(exc).__name__}: {exc}"
         ) from None
-    cfg = _loads(cfg_bytes, "config.json")
+    cfg = loads_json(cfg_bytes, "config.json")
     return _from_serialized(cfg, artifact, "keras", _version(meta))
 
 
-def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
     info = zf.getinfo(name)
     if info.file_size > MAX_CONFIG_BYTES:
         raise ModelLoadError(
@@ -200,12 +200,12 @@ def _read_h5(p: Path, artifact: str) -> ModelGraph:
         raw = raw.decode("utf-8", "replace")
     if not isinstance(raw, str):
         raise ModelLoadError("Expected model_config to be a JSON string.", type(raw).__name__)
-    cfg = _loads(raw, "model_config")
+    cfg = loads_json(raw, "model_config")
     compile_cfg = None
     if training is not None:
         if isinstance(training, bytes):
             training = training.decode("utf-8", "replace")
-        compile_cfg = _loads(training, "training_config") if isinstance(training, str) else None
+        compile_cfg = loads_json(training, "training_config") if isinstance(training, str) else None
     if isinstance(version, bytes):
         version = version.decode("utf-8", "replace")
     return graph_from_config(

@@ -29,6 +29,7 @@ from modelcheck.lint.rules.heads import (
 from modelcheck.lint.rules.model import OpaqueLayer, UnusedSuppression
 from modelcheck.lint.rules.optimizer import LearningRateOutOfRange
 from modelcheck.lint.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
+from modelcheck.lint.rules.weights import NonFiniteWeights, ReluUnitsNeverFire, UntrainedLayer
 
 RULES: tuple[type[Rule], ...] = (
     OpaqueLayer,
@@ -53,6 +54,9 @@ RULES: tuple[type[Rule], ...] = (
     HighDropoutRate,
     DeepSaturatingStack,
     DominantDenseLayer,
+    NonFiniteWeights,
+    ReluUnitsNeverFire,
+    UntrainedLayer,
 )
 
 
