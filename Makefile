@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL = 3
 
-.PHONY: demo test lint-code examples clean
+.PHONY: demo test lint-code examples bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,12 @@ test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
 
 lint-code: $(VENV)/.test-installed
-	$(BIN)/ruff check modelcheck tests examples
-	$(BIN)/ruff format --check modelcheck tests examples
+	$(BIN)/ruff check modelcheck tests examples benchmarks
+	$(BIN)/ruff format --check modelcheck tests examples benchmarks
+
+## make bench: lint start-up/memory vs the Keras route, 40 applications (writes benchmarks/README.md)
+bench: examples
+	$(BIN)/python benchmarks/lint_speed.py --write-readme
 
 clean:
 	rm -rf $(VENV) examples/models .pytest_cache
