@@ -585,6 +585,7 @@ def _row_label(key: str) -> str:
         "floor": "`python -c pass` (lint venv, the floor)",
         "lint": "`modelcheck lint story1_buggy.keras`",
         "lint_json": "`modelcheck lint --format json story1_buggy.keras`",
+        "lint_weights": "`modelcheck lint --weights story1_buggy.keras` (numpy + h5py)",
         "keras": "`keras.saving.load_model(p).summary()` (project .venv)",
         "apps_cli": "`modelcheck lint` on the 40 applications configs",
     }[key]
@@ -835,6 +836,13 @@ def _measure(
     cold["lint_json"] = bench(
         "modelcheck lint --format json",
         [str(exe), "lint", "--format", "json", str(model)],
+        args.runs,
+        ok_codes=(0, 1),
+        expect="MC203",
+    )
+    cold["lint_weights"] = bench(
+        "modelcheck lint --weights",
+        [str(exe), "lint", "--weights", str(model)],
         args.runs,
         ok_codes=(0, 1),
         expect="MC203",

@@ -214,7 +214,13 @@ def rules(
         import json
 
         data = [
-            {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary()}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.label,
+                "summary": r.summary(),
+                "needs_weights": r.needs_weights,
+            }
             for r in RULES
         ]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -228,7 +234,8 @@ def rules(
     for col in ("Code", "Name", "Severity", "Summary"):
         table.add_column(col)
     for r in RULES:
-        table.add_row(r.code, r.name, Text(r.severity.label, style=STYLE[r.severity]), r.summary())
+        summary = r.summary() + (" (runs with --weights)" if r.needs_weights else "")
+        table.add_row(r.code, r.name, Text(r.severity.label, style=STYLE[r.severity]), summary)
     out.print(table)
 
 

@@ -101,10 +101,18 @@ class LintConfig:
         return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
 
     def is_excluded(self, artifact: str) -> bool:
+        """Whether an ``exclude`` glob matches the path, or a folder it sits in (a glob
+        without ``/`` matches a file or folder name at any depth, as in ``.gitignore``)."""
         rel = self.relative(artifact)
-        return any(
-            glob_match(g, rel) or glob_match(g.rstrip("/") + "/**", rel) for g in self.exclude
-        )
+        parts = rel.split("/")
+        for g in self.exclude:
+            g = g.rstrip("/")
+            if "/" in g:
+                if glob_match(g, rel) or glob_match(g + "/**", rel):
+                    return True
+            elif any(glob_match(g, part) for part in parts):
+                return True
+        return False
 
 
 # -- finding and reading ------------------------------------------------------------------

@@ -196,6 +196,10 @@ def test_exclude_applies_to_explicit_paths_and_directories(project):
     assert sorted(data["extra"]["excluded"]) == ["models/buggy.keras", "models/legacy/old.keras"]
     walked = json.loads(lint_json(project, "models").stdout)
     assert [m["artifact"] for m in walked["models"]] == ["models/fixed.keras"]
+    # a name without "/" matches a folder at any depth, like .gitignore
+    write_pyproject(project, '[tool.modelcheck]\nexclude = ["legacy"]\n')
+    walked = json.loads(lint_json(project, "models").stdout)
+    assert [m["artifact"] for m in walked["models"]] == ["models/buggy.keras", "models/fixed.keras"]
 
 
 # -- baselines ----------------------------------------------------------------------------
