@@ -18,3 +18,11 @@ class ModelLoadError(ModelcheckError):
 
 class ConfigError(ModelcheckError):
     """A modelcheck option or configuration value is invalid."""
+
+
+class DatasetError(ModelcheckError):
+    """Probe data could not be found, read, or fitted to the model."""
+
+
+class ProbeError(ModelcheckError):
+    """A model cannot be probed (refused for safety, not trainable, ...)."""

@@ -1,4 +1,4 @@
-"""The base class of every lint rule, and the parsing of its documentation."""
+"""The base classes of lint rules (and probe checks), and the parsing of their documentation."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ _SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 _CODE_BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 
 
-class Rule:
-    """A lint rule: one class, one code, one documented problem.
+class Documented:
+    """A documented problem with a code: the part lint rules and probe checks share.
 
-    Subclasses set the class attributes and implement :meth:`check`. ``message`` and ``fix``
-    are ``str.format`` templates filled from the keyword arguments of :meth:`finding`.
-    The class docstring is the rule's documentation: a one-line summary, then the sections
-    named in :data:`DOC_SECTIONS`.
+    Subclasses set the class attributes. ``message`` and ``fix`` are ``str.format``
+    templates filled from the keyword arguments of :meth:`finding_at`. The class docstring
+    is the documentation: a one-line summary, then the sections named in
+    :data:`DOC_SECTIONS`.
     """
 
     code: ClassVar[str]
@@ -29,33 +29,9 @@ class Rule:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     fix: ClassVar[str]
-    #: Rules that need no layer graph (they still run on subclassed models).
-    needs_graph: ClassVar[bool] = True
-    #: Rules that read the saved weights (numpy + h5py); they run only with weight checks on.
-    needs_weights: ClassVar[bool] = False
     #: Language of the documentation examples: ``python`` (Keras code that defines
     #: ``model``) or ``toml`` (a ``pyproject.toml`` snippet, for configuration rules).
     example_language: ClassVar[str] = "python"
-
-    def check(self, graph: ModelGraph) -> Iterator[Finding]:
-        raise NotImplementedError
-
-    def finding(
-        self,
-        graph: ModelGraph,
-        node: Node | None,
-        *,
-        where: tuple[str, ...] = (),
-        severity: Severity | None = None,
-        evidence: Mapping[str, Any] | None = None,
-        **fields: Any,
-    ) -> Finding:
-        """Build a finding located at ``node``, or at ``where`` (a path into the saved
-        config such as ``("compile_config", "optimizer")``) for findings about no layer."""
-        layer = node.path if node is not None else where
-        return self.finding_at(
-            Location(graph.artifact, layer), severity=severity, evidence=evidence, **fields
-        )
 
     def finding_at(
         self,
@@ -101,6 +77,35 @@ class Rule:
             if m.group(1) == cls.example_language:
                 return m.group(2)
         return None
+
+
+class Rule(Documented):
+    """A lint rule: one class, one code, one documented problem; implements :meth:`check`."""
+
+    #: Rules that need no layer graph (they still run on subclassed models).
+    needs_graph: ClassVar[bool] = True
+    #: Rules that read the saved weights (numpy + h5py); they run only with weight checks on.
+    needs_weights: ClassVar[bool] = False
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        graph: ModelGraph,
+        node: Node | None,
+        *,
+        where: tuple[str, ...] = (),
+        severity: Severity | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """Build a finding located at ``node``, or at ``where`` (a path into the saved
+        config such as ``("compile_config", "optimizer")``) for findings about no layer."""
+        layer = node.path if node is not None else where
+        return self.finding_at(
+            Location(graph.artifact, layer), severity=severity, evidence=evidence, **fields
+        )
 
 
 def describe(node: Node) -> str:
