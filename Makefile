@@ -30,6 +30,12 @@ demo: examples
 	@echo
 	@echo "== modelcheck lint examples/models/ --layers none (every example; exit code 1 = findings) =="
 	-$(BIN)/modelcheck lint examples/models/ --layers none
+	@echo
+	@echo "== modelcheck probe examples/models/story1_buggy.keras (trains a copy on colored MNIST) =="
+	-$(BIN)/modelcheck probe examples/models/story1_buggy.keras --data colored-mnist
+	@echo
+	@echo "== modelcheck probe examples/models/story1_fixed.keras =="
+	-$(BIN)/modelcheck probe examples/models/story1_fixed.keras --data colored-mnist
 
 ## make test: the whole test suite (what CI runs)
 test: $(VENV)/.test-installed

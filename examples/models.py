@@ -104,7 +104,9 @@ def residual_cnn():
     """No bug: small functional CNN with two residual blocks, GAP and softmax head."""
     inputs = keras.Input((32, 32, 3), name="image")
     x = layers.Conv2D(16, 3, padding="same", activation="relu", name="stem")(inputs)
+    x = layers.MaxPooling2D(name="pool1")(x)
     x = _residual_block(x, 16, "block1")
+    x = layers.MaxPooling2D(name="pool2")(x)
     x = _residual_block(x, 32, "block2")
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = layers.Dense(10, activation="softmax", name="probs")(x)

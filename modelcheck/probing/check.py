@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from modelcheck.findings import Finding, Location
 from modelcheck.lint.rule import Documented
-from modelcheck.probe.types import ProbeRecord
+from modelcheck.probing.types import ProbeRecord
 
 Row = dict[str, Any]
 

@@ -1,0 +1,117 @@
+"""``modelcheck probe --plot FILE``: one figure with linear-probe accuracy per layer, dead
+units per layer and the confusion matrix on held-out data (matplotlib, headless)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from modelcheck.errors import ConfigError
+from modelcheck.findings import Report
+
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def write_plot(report: Report, path: str | os.PathLike[str]) -> None:
+    """Write the figure; the format follows the file suffix.
+
+    Raises:
+        ConfigError: for an unsupported suffix or an unwritable path.
+    """
+    target = os.fspath(path)
+    suffix = os.path.splitext(target)[1].lower()
+    if suffix not in FORMATS:
+        raise ConfigError(f"Expected a --plot file ending in {', '.join(FORMATS)}.", repr(target))
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed; must precede pyplot
+    import matplotlib.pyplot as plt
+
+    tables: dict[str, list[dict[str, Any]]] = report.extra.get("tables", {})
+    info: dict[str, Any] = report.extra.get("probe", {})
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [3, 3, 2]})
+    try:
+        _probe_panel(axes[0], tables.get("linear_probe", []), info)
+        _dead_panel(axes[1], tables.get("dead_units", []))
+        _confusion_panel(axes[2], info)
+        name = report.models[0].artifact if report.models else ""
+        acc = info.get("accuracy")
+        fig.suptitle(
+            f"modelcheck probe: {os.path.basename(name)} on {info.get('data', '?')}"
+            + (f" - held-out accuracy {100 * acc:.1f} %" if acc is not None else "")
+        )
+        fig.tight_layout()
+        try:
+            fig.savefig(target, dpi=110)
+        except OSError as exc:
+            raise ConfigError(
+                "Expected a writable --plot path.", f"{target} ({exc.strerror or exc})"
+            ) from None
+    finally:
+        plt.close(fig)
+
+
+def _layers(rows: list[dict[str, Any]], key: str) -> tuple[list[str], list[float]]:
+    names, values = [], []
+    for row in rows:
+        if isinstance(row, dict) and row.get("layer") and row.get(key) is not None:
+            names.append(str(row["layer"]))
+            values.append(float(row[key]))
+    return names, values
+
+
+def _probe_panel(ax: Any, rows: list[dict[str, Any]], info: dict[str, Any]) -> None:
+    names, acc = _layers(rows, "probe_accuracy")
+    ax.set_title("Linear-probe accuracy per layer")
+    if not names:
+        ax.text(0.5, 0.5, "no linear probes", ha="center", va="center")
+        return
+    ax.plot(range(len(acc)), [100 * a for a in acc], marker="o")
+    if info.get("chance") is not None:
+        ax.axhline(100 * info["chance"], color="grey", linestyle=":", label="chance")
+        ax.legend(loc="lower right")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("accuracy (%)")
+
+
+def _dead_panel(ax: Any, rows: list[dict[str, Any]]) -> None:
+    ax.set_title("Dead units per layer (end of training)")
+    names, frac = _layers(rows, "dead_fraction_end")
+    if not names:
+        ax.text(0.5, 0.5, "no ReLU-family layers", ha="center", va="center")
+        return
+    ax.bar(range(len(frac)), [100 * f for f in frac], color="firebrick")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("dead units (%)")
+
+
+def _confusion_panel(ax: Any, info: dict[str, Any]) -> None:
+    ax.set_title("Confusion matrix (held-out)")
+    matrix = info.get("confusion")
+    if not matrix:
+        ax.text(0.5, 0.5, "no classification", ha="center", va="center")
+        return
+    ax.imshow(matrix, cmap="Blues")
+    k = len(matrix)
+    names = info.get("class_names") or [str(i) for i in range(k)]
+    long_names = k > 10 or any(len(str(n)) > 3 for n in names[:k])
+    ax.set_xticks(range(k), names[:k], rotation=90 if long_names else 0, fontsize=7)
+    ax.set_yticks(range(k), names[:k], fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if k <= 12:
+        peak = max(max(row) for row in matrix) or 1
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                if value:
+                    ax.text(
+                        j,
+                        i,
+                        str(value),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if value > peak / 2 else "black",
+                    )
