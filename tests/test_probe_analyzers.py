@@ -930,3 +930,23 @@ def test_check_examples_build_in_keras(check, keras):
         namespace = {"keras": keras, "layers": keras.layers}
         exec(textwrap.dedent(check.example(section)), namespace)  # examples written here
         assert isinstance(namespace["model"], keras.Model)
+
+
+# -- a crashing analyzer is a recorded failure, not a crash ------------------------------------
+def test_crashing_analyzer_is_recorded_and_the_others_still_run(monkeypatch):
+    from modelcheck.findings import Report
+    from modelcheck.probing.api import _analyse
+
+    def boom(self, rec):
+        raise ValueError("broken on purpose")
+
+    monkeypatch.setattr(DeadUnitsAnalyzer, "measure", boom)
+    labels = np.arange(30) % 3
+    rec = record(mlp((8, "relu")), ds=dataset(labels), predictions=onehot(np.zeros(30, int), 3))
+    report = Report(tool="probe")
+    tables, findings = _analyse(rec, {}, report)
+    assert len(report.failures) == 1
+    assert "dead_units" in report.failures[0].message
+    assert "broken on purpose" in report.failures[0].message
+    assert "dead_units" not in tables and "collapse" in tables
+    assert "MP201" in codes(findings)  # the collapse analyzer still judged
