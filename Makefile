@@ -45,9 +45,11 @@ lint-code: $(VENV)/.test-installed
 	$(BIN)/ruff check modelcheck tests examples benchmarks
 	$(BIN)/ruff format --check modelcheck tests examples benchmarks
 
-## make bench: lint start-up/memory vs the Keras route, 40 applications (writes benchmarks/README.md)
+## make bench: lint start-up/memory vs the Keras route, 40 applications; story 1's probe end to
+## end vs a bare load+fit (both write their results into benchmarks/README.md)
 bench: examples
 	$(BIN)/python benchmarks/lint_speed.py --write-readme
+	$(BIN)/python benchmarks/probe_speed.py --write-readme
 
 clean:
 	rm -rf $(VENV) examples/models .pytest_cache
