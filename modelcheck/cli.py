@@ -304,6 +304,10 @@ def probe(
     per-layer linear-probe accuracy and training health."""
     from modelcheck.probing.api import probe as run_probe
 
+    if plot:
+        from modelcheck.render.plot import check_plot_path
+
+        check_plot_path(plot)  # a typo in the suffix should not cost a training run
     cfg = _load_cli_config(config, isolated)
     out, err = _consoles()
     report = run_probe(

@@ -54,3 +54,8 @@ def test_probe_missing_file_is_one_error_line(tmp_path):
 
 def test_probe_bad_option_value_is_one_error_line():
     assert_one_error_line(run_cli("probe", "x.keras", "--color-mode", "sepia"))
+
+
+def test_probe_bad_plot_suffix_fails_before_loading_anything():
+    line = assert_one_error_line(run_cli("probe", "missing.keras", "--plot", "out.jpg"))
+    assert "out.jpg" in line and ".png" in line

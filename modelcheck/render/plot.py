@@ -12,16 +12,25 @@ from modelcheck.findings import Report
 FORMATS = (".png", ".svg", ".pdf")
 
 
+def check_plot_path(path: str | os.PathLike[str]) -> str:
+    """The path, if its suffix names a format we write (checked before any training).
+
+    Raises:
+        ConfigError: for an unsupported suffix.
+    """
+    target = os.fspath(path)
+    if os.path.splitext(target)[1].lower() not in FORMATS:
+        raise ConfigError(f"Expected a --plot file ending in {', '.join(FORMATS)}.", repr(target))
+    return target
+
+
 def write_plot(report: Report, path: str | os.PathLike[str]) -> None:
     """Write the figure; the format follows the file suffix.
 
     Raises:
         ConfigError: for an unsupported suffix or an unwritable path.
     """
-    target = os.fspath(path)
-    suffix = os.path.splitext(target)[1].lower()
-    if suffix not in FORMATS:
-        raise ConfigError(f"Expected a --plot file ending in {', '.join(FORMATS)}.", repr(target))
+    target = check_plot_path(path)
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed; must precede pyplot
