@@ -16,7 +16,7 @@ import numpy as np
 from modelcheck.errors import DatasetError
 from modelcheck.graph.activations import SOFTMAX_LIKE
 from modelcheck.graph.compile_info import REGRESSION, SPARSE_CE, loss_name
-from modelcheck.probing.types import BINARY, MULTICLASS
+from modelcheck.probing.types import BINARY, MULTICLASS, Dataset
 from modelcheck.probing.types import REGRESSION as REGRESSION_TASK
 
 if TYPE_CHECKING:
@@ -226,3 +226,34 @@ def resize_bilinear(images: np.ndarray, height: int, width: int) -> np.ndarray:
     out = np.matmul(rows, flat).reshape(n, height, w, -1)  # (n, height, w, C)
     out = np.matmul(cols, out)  # broadcast over (n, height): (width, w) @ (w, C)
     return np.ascontiguousarray(out.reshape(n, height, width, *trailing))
+
+
+def classification_dataset(
+    name: str,
+    source: str,
+    plan: TargetPlan,
+    x_train: np.ndarray,
+    labels_train: np.ndarray,
+    x_test: np.ndarray,
+    labels_test: np.ndarray,
+    *,
+    class_names: list[str],
+    notes: list[str],
+    expected_accuracy: float | None = None,
+) -> Dataset:
+    """A classification :class:`Dataset` with targets encoded as ``plan``'s loss needs."""
+    return Dataset(
+        name=name,
+        source=source,
+        task=plan.task,
+        x_train=x_train,
+        y_train=encode_targets(labels_train, plan),
+        x_test=x_test,
+        y_test=encode_targets(labels_test, plan),
+        labels_train=labels_train,
+        labels_test=labels_test,
+        num_classes=plan.num_classes,
+        class_names=class_names,
+        notes=notes,
+        expected_accuracy=expected_accuracy,
+    )

@@ -134,17 +134,14 @@ def load_colored_mnist(
         "images, random in held-out data)"
     )
     expected = _expected_accuracy(layout, color_mode)
-    return Dataset(
-        name="colored-mnist",
-        source=f"{mnist.source}; {colour}",
-        task=plan.task,
-        x_train=x_train,
-        y_train=adapt.encode_targets(lab_tr, plan),
-        x_test=x_test,
-        y_test=adapt.encode_targets(lab_te, plan),
-        labels_train=lab_tr,
-        labels_test=lab_te,
-        num_classes=plan.num_classes,
+    return adapt.classification_dataset(
+        "colored-mnist",
+        f"{mnist.source}; {colour}",
+        plan,
+        x_train,
+        lab_tr,
+        x_test,
+        lab_te,
         class_names=class_names,
         notes=notes,
         expected_accuracy=expected,

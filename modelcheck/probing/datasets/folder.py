@@ -135,17 +135,14 @@ def load_folder(
         notes.append(
             size_note or f"at most {n_train} training / {n_test} held-out images (stratified)"
         )
-    return Dataset(
-        name="folder",
-        source=f"image folder {root} ({len(files)} images, {len(names)} classes)",
-        task=plan.task,
-        x_train=x_train,
-        y_train=adapt.encode_targets(lab_tr, plan),
-        x_test=x_test,
-        y_test=adapt.encode_targets(lab_te, plan),
-        labels_train=lab_tr,
-        labels_test=lab_te,
-        num_classes=plan.num_classes,
+    return adapt.classification_dataset(
+        "folder",
+        f"image folder {root} ({len(files)} images, {len(names)} classes)",
+        plan,
+        x_train,
+        lab_tr,
+        x_test,
+        lab_te,
         class_names=names,
         notes=notes,
     )

@@ -76,17 +76,14 @@ def load_synthetic(
     notes = [note] + ([size_note] if size_note else [])
     if plan.is_classification:
         lab_tr, lab_te = labels[:n_train], labels[n_train:]
-        return Dataset(
-            name="synthetic",
-            source=f"scikit-learn make_classification (seed {seed})",
-            task=plan.task,
-            x_train=x_train,
-            y_train=adapt.encode_targets(lab_tr, plan),
-            x_test=x_test,
-            y_test=adapt.encode_targets(lab_te, plan),
-            labels_train=lab_tr,
-            labels_test=lab_te,
-            num_classes=plan.num_classes,
+        return adapt.classification_dataset(
+            "synthetic",
+            f"scikit-learn make_classification (seed {seed})",
+            plan,
+            x_train,
+            lab_tr,
+            x_test,
+            lab_te,
             class_names=[f"class {i}" for i in range(plan.num_classes or 0)],
             notes=notes,
             expected_accuracy=(
