@@ -210,11 +210,19 @@ def _lint_one(
             raise
         report.failures.append(LoadFailure(_artifact_of(target), str(exc)))
         return None
-    if weights and any(r.needs_weights for r in rules):
-        from modelcheck.graph.weights import attach_weights  # numpy + h5py: only on request
+    if graph.unreadable:
+        graph.notes.append(
+            f"The layer graph was not built ({graph.unreadable}); only the security rules ran."
+        )
+    if graph.load_error:
+        report.failures.append(LoadFailure(graph.artifact, graph.load_error))
+    if weights:
+        # numpy + h5py: only on request; in a child process, which a crash of the HDF5
+        # library on a damaged file takes down instead of the whole run
+        from modelcheck.graph.isolate import attach_weights_isolated
 
         try:
-            attach_weights(graph)
+            attach_weights_isolated(graph)
         except ModelcheckError as exc:  # the architecture is still linted
             report.failures.append(LoadFailure(graph.artifact, f"weights not checked: {exc}"))
     findings, crashes = run_rules(graph, rules)

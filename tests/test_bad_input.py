@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -47,6 +48,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     model.save(files["good"])
     full_h5 = out / "full.h5"
     model.save(full_h5)
+    files["full-h5"] = full_h5
 
     files["missing"] = out / "missing.keras"
 
@@ -83,6 +85,15 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     files["truncated-h5"] = out / "truncated.h5"
     files["truncated-h5"].write_bytes(full_h5.read_bytes()[:2048])
+
+    # model_config's datatype (a variable-length string) with character set 13, which does
+    # not exist: h5py raised TypeError, which escaped (found by benchmarks/fuzz.py).
+    data = bytearray(full_h5.read_bytes())
+    name = data.find(b"model_config\x00")
+    assert data[name + 16] == 0x19, "model_config is not a variable-length string"
+    data[name + 18] = 0x0D  # bits 8-11 of the datatype: the character set
+    files["h5-unknown-string-encoding"] = out / "unknown_encoding.h5"
+    files["h5-unknown-string-encoding"].write_bytes(data)
 
     weights = out / "only.weights.h5"
     model.save_weights(weights)
@@ -122,6 +133,7 @@ BAD_CASES = [
     "corrupt-config-json",
     "git-lfs-pointer",
     "truncated-h5",
+    "h5-unknown-string-encoding",
     "weights-only-h5",
     "subclassed",
 ]
@@ -176,6 +188,44 @@ def test_lint_without_paths_is_a_one_line_usage_error():
     proc = run_cli("lint")
 
     assert_one_error_line(proc)
+
+
+def _global_heap_objects(data: bytes) -> list[tuple[int, bytes]]:
+    """(offset, content) of each object in the HDF5 global heap collections of ``data``
+    (where variable-length strings such as ``model_config`` live)."""
+    out = []
+    start = data.find(b"GCOL")
+    while start >= 0:
+        (size,) = struct.unpack_from("<Q", data, start + 8)
+        pos = start + 16
+        while pos + 16 <= start + size:
+            index, _, _, length = struct.unpack_from("<HHIQ", data, pos)
+            if index == 0:  # free space
+                break
+            out.append((pos, data[pos + 16 : pos + 16 + length]))
+            pos += 16 + (length + 7) // 8 * 8
+        start = data.find(b"GCOL", start + 1)
+    return out
+
+
+def test_hdf5_library_endless_loop_is_a_one_line_error(bad_inputs, tmp_path):
+    """Found by benchmarks/fuzz.py (a flipped byte in a legacy .h5): with the size of the
+    global heap object holding training_config off by 0xd00 bytes, libhdf5 loops forever
+    reading the attribute, and `modelcheck lint` hung."""
+    data = bytearray(bad_inputs["full-h5"].read_bytes())  # story 1, saved by Keras as .h5
+    (offset,) = [pos for pos, text in _global_heap_objects(data) if b'"loss"' in text]
+    data[offset + 9] ^= 0x0D  # the second byte of the object's 8-byte size
+    bad = tmp_path / "endless.h5"
+    bad.write_bytes(data)
+
+    proc = run_cli("lint", bad, bad_inputs["good"])
+
+    line = assert_one_error_line(proc)
+    assert line == (
+        f"modelcheck: error: {bad}: Expected an HDF5 file that the HDF5 library can read. "
+        "Received: the HDF5 library did not finish within 10 s: a damaged file"
+    )
+    assert "MC203" in proc.stdout  # the good model was still linted
 
 
 # --------------------------------------------------------------------------- Python API

@@ -6,6 +6,7 @@ import json
 import zipfile
 
 import pytest
+from zip_helpers import patch_member
 
 from modelcheck.errors import ModelLoadError
 from modelcheck.graph.keras_config import graph_from_config
@@ -308,3 +309,121 @@ def test_subclassed_model_has_no_graph_but_says_so(keras, tmp_path):
     assert graph.subclassed and len(graph) == 0
     assert "subclassed" in graph.notes[0]
     assert graph.compile is not None and graph.compile.learning_rate == 5.0
+
+
+# Found by benchmarks/fuzz.py: each of these escaped as a traceback.
+
+
+@pytest.mark.parametrize(
+    "model, index, value",
+    [("story1_buggy", 1, ["Conv2D"]), ("residual_cnn", 0, {"class_name": "InputLayer"})],
+    ids=["sequential-list", "functional-dict"],
+)
+def test_unhashable_class_name_is_a_one_line_error(example_models, model, index, value):
+    with zipfile.ZipFile(example_models[model]) as zf:
+        cfg = json.loads(zf.read("config.json"))
+    cfg["config"]["layers"][index]["class_name"] = value  # was a TypeError: unhashable type
+
+    with pytest.raises(ModelLoadError) as exc:
+        graph_from_config(cfg, artifact="x.keras", source_format="keras")
+
+    message = str(exc.value)
+    assert message.startswith("Expected a class_name string for layer"), message
+    assert repr(value)[:20] in message and "\n" not in message
+
+
+#: An LZMA stream header (2-byte version, 2-byte property size 5) with invalid properties,
+#: then some data.
+BAD_LZMA = b"\x09\x04\x05\x00\xff\xff\xff\xff\xff" + b"{}" * 8
+
+
+@pytest.mark.parametrize(
+    "method, flag_bits, content, expected",
+    [
+        (
+            zipfile.ZIP_DEFLATED,
+            0,
+            None,
+            "Expected a readable .keras zip archive. Received: error: ",
+        ),
+        (
+            zipfile.ZIP_LZMA,
+            0,
+            BAD_LZMA,
+            "Expected a readable .keras zip archive. Received: LZMAError",
+        ),
+        (99, 0, None, "Expected a readable .keras zip archive. Received: NotImplementedError: "),
+        (None, 0x1, None, "Expected an unencrypted config.json. Received: an encrypted zip member"),
+    ],
+    ids=["stored-but-declared-deflated", "bad-lzma-stream", "unknown-method", "encrypted"],
+)
+def test_undecodable_config_member_is_a_one_line_error(
+    example_models, tmp_path, method, flag_bits, content, expected
+):
+    bad = tmp_path / "bad.keras"
+    with zipfile.ZipFile(example_models["story1_buggy"]) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():  # Keras stores its members; keep them stored
+            data = content if content and info.filename == "config.json" else src.read(info)
+            dst.writestr(info, data)
+    patch_member(bad, "config.json", method=method, flag_bits=flag_bits)
+
+    with pytest.raises(ModelLoadError) as exc:
+        read_model(bad)
+
+    assert str(exc.value).startswith(expected), str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_lone_surrogates_in_names_become_replacement_characters(example_models, tmp_path):
+    """A "\\udfff" escape in config.json (or bytes that are not UTF-8 in an .h5 string
+    attribute, which h5py decodes with surrogateescape) made a name that could not be printed:
+    a UnicodeEncodeError escaped from the text renderer."""
+    import h5py
+
+    bad = tmp_path / "bad.keras"
+    with zipfile.ZipFile(example_models["story1_buggy"]) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "config.json":
+                data = data.replace(b'"name": "dense"', b'"name": "dense\\udfff"', 1)
+            dst.writestr(info, data)
+    bad_h5 = tmp_path / "bad.h5"
+    bad_h5.write_bytes(example_models["story1_buggy_h5"].read_bytes())
+    with h5py.File(bad_h5, "r+") as f:
+        config = (
+            f.attrs["model_config"].encode().replace(b'"name": "dense"', b'"name": "dense\xff"')
+        )
+        f.attrs.create("model_config", config, dtype=h5py.string_dtype("utf-8"))
+
+    for path in (bad, bad_h5):
+        graph = read_model(path)
+
+        names = [node.id for node in graph]
+        assert "dense\ufffd" in names, names
+        assert all(name.encode("utf-8") for name in names)  # no lone surrogate left
+
+
+@pytest.mark.parametrize("text", [b"1", b"null"], ids=["number", "null"])
+def test_config_json_that_is_not_an_object_is_a_one_line_error(example_models, tmp_path, text):
+    bad = tmp_path / "bad.keras"
+    with zipfile.ZipFile(example_models["story1_buggy"]) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():  # was a TypeError from the hazard scan: not iterable
+            dst.writestr(info, text if info.filename == "config.json" else src.read(info))
+
+    with pytest.raises(ModelLoadError) as exc:
+        read_model(bad)
+
+    assert str(exc.value).startswith("Expected a serialized Keras model"), str(exc.value)
+
+
+def test_h5_training_config_that_is_not_an_object_is_ignored(example_models, tmp_path):
+    import h5py
+
+    bad = tmp_path / "bad.h5"
+    bad.write_bytes(example_models["story1_buggy_h5"].read_bytes())
+    with h5py.File(bad, "r+") as f:
+        f.attrs["training_config"] = "3.5"  # was a TypeError from the hazard scan
+
+    graph = read_model(bad)
+
+    assert graph.compile is None and len(graph) == 8

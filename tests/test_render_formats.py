@@ -11,6 +11,7 @@ import importlib.resources
 import json
 import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -357,6 +358,30 @@ def test_in_memory_model_has_no_physical_location_but_stays_valid():
     assert result["properties"]["artifact"] == artifact
     note = log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]
     assert note["properties"]["artifact"] == artifact and "locations" not in note
+
+
+@pytest.mark.slow
+def test_json_report_is_strict_json_when_the_file_holds_infinity(example_models, tmp_path):
+    """Found by benchmarks/fuzz.py: ``"learning_rate": Infinity`` in config.json (Python's
+    json reads it) gave MC501 evidence that ``--format json`` wrote as a bare ``Infinity``,
+    which strict JSON parsers (JavaScript's, jq's) reject."""
+    bad = tmp_path / "inf_lr.keras"
+    with zipfile.ZipFile(example_models["story1_buggy"]) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "config.json":
+                config = json.loads(data)
+                config["compile_config"]["optimizer"]["config"]["learning_rate"] = float("inf")
+                data = json.dumps(config).encode()  # writes Infinity, as a hand edit would
+            dst.writestr(info, data)
+
+    proc = run_cli("lint", bad, "--format", "json", "--select", "MC501")
+
+    assert proc.returncode == 1, proc.stderr
+    report = _strict_json(proc.stdout)
+    assert [(f["code"], f["evidence"]) for f in report["findings"]] == [
+        ("MC501", {"learning_rate": "inf"})
+    ]
 
 
 def test_evidence_and_extra_become_strict_json_properties():

@@ -12,12 +12,15 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from cli_helpers import assert_one_error_line, run_cli
+from zip_helpers import patch_member
 
 import modelcheck
 from modelcheck.errors import ModelLoadError
@@ -93,6 +96,21 @@ def test_measure_scalars_constants_and_non_floats(h5file):
     assert scalar.nan == 1 and scalar.first_nonfinite == ()
     zeros = W.measure(h5file.create_dataset("z", data=np.zeros((4, 3), "float16")), "kernel")
     assert zeros.constant and zeros.is_all(0.0) and zeros.size == 12
+
+
+def test_measure_counts_a_signalling_nan_without_warning(h5file):
+    """Found by benchmarks/fuzz.py (a flipped byte in a kernel): widening a float32 signalling
+    NaN raises the invalid flag, and numpy printed a RuntimeWarning on stderr."""
+    kernel = np.zeros((3, 3, 2, 4), "float32")
+    kernel.view("uint32")[1, 2, 0, 3] = 0x7F800001  # exponent all ones, quiet bit clear
+    ds = h5file.create_dataset("kernel", data=kernel)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        var = W.measure(ds, "kernel", -1)
+
+    assert (var.nan, var.first_nonfinite) == (1, (1, 2, 0, 3))
+    assert np.isnan(var.unit_min[3]) and var.unit_min[:3].tolist() == [0.0, 0.0, 0.0]
 
 
 def test_measure_bfloat16_as_keras_stores_it(h5file):
@@ -410,11 +428,15 @@ def _external_storage(f):
     f.create_dataset(path, shape=(4, 8), dtype="float32", external=[("/etc/hostname", 0, 128)])
 
 
+#: Unsafe HDF5 constructs: a security finding (MC8xx) on the weights file, not measured.
 HOSTILE = {
-    "shape-bomb": (_bomb, "declaring shape (1048576, 1048576)"),
-    "external-link": (_external_link, "ExternalLink at"),
-    "soft-link": (_soft_link, "SoftLink at"),
-    "external-storage": (_external_storage, "external storage for"),
+    "shape-bomb": (_bomb, "MC806", "declaring shape (1048576, 1048576)"),
+    "external-link": (_external_link, "MC805", "external link to"),
+    "soft-link": (_soft_link, "MC807", "soft link to"),
+    "external-storage": (_external_storage, "MC805", "dataset stored in an outside file"),
+}
+#: Weights that are not HDF5 at all: one "weights not checked" failure.
+BROKEN = {
     "not-hdf5": (lambda f: b"garbage, not HDF5" * 10, "to be an HDF5 file"),
     "empty": (lambda f: b"", "to be an HDF5 file"),
     "lfs-pointer": (
@@ -426,8 +448,30 @@ HOSTILE = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
-def test_hostile_weights_are_one_failure_and_the_good_model_is_still_linted(saved, case):
-    edit, expected = HOSTILE[case]
+def test_hostile_weights_are_a_security_finding_and_never_measured(saved, case):
+    edit, code, expected = HOSTILE[case]
+    bad = rewrite_weights(saved / "good.keras", saved / f"{case}.keras", edit)
+    report = modelcheck.lint(
+        [str(bad), str(saved / "good.keras")], weights=True, select=["MC7", "MC8"]
+    )
+    assert report.failures == []
+    security = [f for f in report.findings if f.code.startswith("MC8")]
+    assert [(f.code, f.location.artifact) for f in security] == [(code, str(bad))]
+    assert expected in security[0].message and security[0].location.layer[0] == W.WEIGHTS_H5
+    # Not measured: only the good copy's weights were read.
+    assert found(report, "MC701") == [("MC701", "hidden")]
+    assert {m.artifact for m in report.models} == {str(bad), str(saved / "good.keras")}
+    graph = read_model(bad)
+    W.attach_weights(graph)
+    assert graph.weights is None and [h.kind.value for h in graph.hazards]
+    # Without --weights, lint reads JSON only: the weights file is not opened at all.
+    assert not [f for f in modelcheck.lint(bad).findings if f.code.startswith("MC8")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
+def test_broken_weights_are_one_failure_and_the_good_model_is_still_linted(saved, case):
+    edit, expected = BROKEN[case]
     bad = rewrite_weights(saved / "good.keras", saved / f"{case}.keras", edit)
     report = lint7([str(bad), str(saved / "good.keras")])
     assert len(report.failures) == 1, report.failures
@@ -440,6 +484,72 @@ def test_hostile_weights_are_one_failure_and_the_good_model_is_still_linted(save
     with pytest.raises(ModelLoadError):
         graph = read_model(bad)
         W.attach_weights(graph)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "method, flag_bits, expected",
+    [
+        (zipfile.ZIP_DEFLATED, 0, "Received: error: Error -3 while decompressing data"),
+        (99, 0, "Received: NotImplementedError: That compression method is not supported"),
+        (None, 0x1, "Received: an encrypted zip member"),
+    ],
+    ids=["stored-but-declared-deflated", "unknown-method", "encrypted"],
+)
+def test_undecodable_weights_member_is_one_failure(saved, tmp_path, method, flag_bits, expected):
+    """Found by benchmarks/fuzz.py: a zlib.error escaped as a traceback."""
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes((saved / "good.keras").read_bytes())  # Keras stores model.weights.h5
+    patch_member(bad, W.WEIGHTS_H5, method=method, flag_bits=flag_bits)
+
+    report = lint7([str(bad), str(saved / "good.keras")])
+
+    assert [f.artifact for f in report.failures] == [str(bad)]
+    message = report.failures[0].message
+    assert message.startswith("weights not checked: Expected ") and expected in message, message
+    assert "\n" not in message
+    assert found(report) == [("MC701", "hidden")]  # the good copy's weights were still read
+
+
+def _crash_hdf5(data: bytes) -> bytes:
+    """Damage the datatype of every ``name`` attribute (a variable-length UTF-8 string, which
+    Keras writes on each layer's ``vars`` group): variable-length type 4, which does not
+    exist. libhdf5 then reads through a bad pointer and the process dies of SIGSEGV
+    (found by benchmarks/fuzz.py as one flipped byte)."""
+    out = bytearray(data)
+    start = out.find(b"name\x00\x00\x00\x00\x19\x01")  # name, padding, vlen datatype v1
+    assert start >= 0, "no name attribute written as a variable-length string"
+    while start >= 0:
+        out[start + 9] = 0x24  # was 0x01: a string
+        start = out.find(b"name\x00\x00\x00\x00\x19\x01", start + 1)
+    return bytes(out)
+
+
+@pytest.mark.slow
+def test_hdf5_library_crash_on_damaged_weights_costs_one_file(saved, tmp_path):
+    good = saved / "good.keras"
+    unzipped = tmp_path / "unzipped"  # no checksum: the damaged bytes reach libhdf5
+    with zipfile.ZipFile(good) as zf:
+        zf.extractall(unzipped)
+    weights = unzipped / W.WEIGHTS_H5
+    weights.write_bytes(_crash_hdf5(weights.read_bytes()))
+    archive = tmp_path / "damaged.keras"  # the same bytes, stored under the old CRC-32
+    archive.write_bytes(_crash_hdf5(good.read_bytes()))
+
+    proc = run_cli("lint", unzipped, good, "--weights", "--select", "MC7", "--format", "json")
+    line = assert_one_error_line(proc)  # was a SIGSEGV: no report, no error line
+
+    assert line == (
+        f"modelcheck: error: {unzipped}: weights not checked: Expected saved weights that the "
+        "HDF5 library can read. Received: the HDF5 library crashed (SIGSEGV): a damaged file"
+    )
+    report = json.loads(proc.stdout)
+    assert [(f["code"], f["artifact"]) for f in report["findings"]] == [("MC701", str(good))]
+
+    proc = run_cli("lint", archive, good, "--weights", "--select", "MC7")
+    line = assert_one_error_line(proc)  # the CRC-32 check stops them before libhdf5
+    assert line.endswith("a damaged zip archive (Bad CRC-32 for model.weights.h5)"), line
+    assert "MC701" in proc.stdout
 
 
 @pytest.mark.slow

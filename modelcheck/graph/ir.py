@@ -122,6 +122,15 @@ class ModelGraph:
     #: Saved weights, attached by :func:`modelcheck.graph.weights.attach_weights` only when
     #: weight checks were asked for (they need numpy and h5py); ``None`` otherwise.
     weights: Any = None
+    #: What loading the file would run, read or allocate (:mod:`modelcheck.graph.hazards`),
+    #: collected by the readers for the MC8xx rules.
+    hazards: list[Any] = field(default_factory=list)
+    #: Why the layer graph could not be built although the file was read (a cycle, a bomb,
+    #: ...; a hazard says more). Rules that need the graph are skipped.
+    unreadable: str | None = None
+    #: A plain read error met after hazards were found: reported as a load failure next to
+    #: the security findings.
+    load_error: str | None = None
     _succ: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Node]:

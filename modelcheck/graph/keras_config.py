@@ -13,6 +13,7 @@ from modelcheck.errors import ModelLoadError
 from modelcheck.graph import layers as L
 from modelcheck.graph import shapes
 from modelcheck.graph.compile_info import parse_compile_config
+from modelcheck.graph.hazards import HazardKind, StructureError
 from modelcheck.graph.ir import ModelGraph, Node, Shape
 from modelcheck.graph.params import count_params
 
@@ -23,6 +24,16 @@ MAX_NODES = 200_000
 
 def _expected(what: str, received: str) -> ModelLoadError:
     return ModelLoadError(f"Expected {what}.", received)
+
+
+def _malformed(what: str, received: str) -> StructureError:
+    """A graph Keras cannot build either (cycles, dangling references): a hazard finding."""
+    return StructureError(HazardKind.MALFORMED, f"Expected {what}.", received)
+
+
+def _too_big(what: str, received: str) -> StructureError:
+    """Nesting or size beyond the limits: a resource hazard finding."""
+    return StructureError(HazardKind.RESOURCE, f"Expected {what}.", received)
 
 
 def is_model_config(cfg: Any) -> bool:
@@ -63,6 +74,14 @@ def _layer_name(entry: Mapping[str, Any], fallback: str) -> str:
     return name
 
 
+def _check_class_name(entry: Mapping[str, Any], path: tuple[str, ...]) -> None:
+    """Checked before any use: an unhashable class_name (a list or dict) would otherwise
+    fail a set lookup with a TypeError."""
+    class_name = entry.get("class_name")
+    if not isinstance(class_name, str):
+        raise _expected(f"a class_name string for layer '{'/'.join(path)}'", repr(class_name)[:60])
+
+
 def _as_shape(value: Any) -> Shape | None:
     if isinstance(value, (list, tuple)) and all(
         v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value
@@ -90,7 +109,7 @@ def _int(value: Any, default: int = 0) -> int:
 def _tensor_refs(obj: Any, out: list[_Ref], depth: int = 0) -> None:
     """Collect every Keras 3 ``__keras_tensor__`` anywhere in args/kwargs, in order."""
     if depth > 200:
-        raise _expected("inbound node arguments nested at most 200 deep", "deeper nesting")
+        raise _too_big("inbound node arguments nested at most 200 deep", "deeper nesting")
     if isinstance(obj, Mapping):
         if obj.get("class_name") == "__keras_tensor__":
             cfg = obj.get("config") if isinstance(obj.get("config"), Mapping) else {}
@@ -186,7 +205,7 @@ class GraphBuilder:
     # -- nodes ----------------------------------------------------------------------------
     def _add_node(self, entry: Mapping[str, Any], path: tuple[str, ...], call: int) -> Node:
         if len(self.graph.nodes) >= MAX_NODES:
-            raise _expected(f"at most {MAX_NODES} layer calls", "a larger graph")
+            raise _too_big(f"at most {MAX_NODES} layer calls", "a larger graph")
         class_name = entry.get("class_name")
         if not isinstance(class_name, str):
             raise _expected(
@@ -240,7 +259,7 @@ class GraphBuilder:
         ``inputs`` are the outer producers of a nested model's inputs (``None`` at the top).
         """
         if depth > MAX_NESTING:
-            raise _expected(f"models nested at most {MAX_NESTING} deep", "deeper nesting")
+            raise _too_big(f"models nested at most {MAX_NESTING} deep", "deeper nesting")
         if _is_sequential(cfg):
             return self._expand_sequential(cfg, scope, inputs, depth)
         return self._expand_functional(cfg, scope, inputs, depth)
@@ -259,6 +278,7 @@ class GraphBuilder:
             if not isinstance(entry, Mapping):
                 raise _expected("each entry of config.layers to be an object", type(entry).__name__)
             name = _unique(_layer_name(entry, f"layer_{i}"), used)
+            _check_class_name(entry, scope + (name,))
             if entry.get("class_name") in L.INPUT_CLASSES and inputs:
                 continue  # a nested model's InputLayer stands for the outer producer
             if is_model_config(entry):
@@ -291,8 +311,9 @@ class GraphBuilder:
             if not isinstance(entry, Mapping):
                 raise _expected("each entry of config.layers to be an object", type(entry).__name__)
             name = _layer_name(entry, f"layer_{i}")
+            _check_class_name(entry, scope + (name,))
             if name in entries:
-                raise _expected("unique layer names within one model", f"'{name}' twice")
+                raise _malformed("unique layer names within one model", f"'{name}' twice")
             entries[name] = entry
             order.append(name)
 
@@ -342,7 +363,7 @@ class GraphBuilder:
             if name in aliases:
                 return aliases[name]
             if name not in entries:
-                raise _expected(
+                raise _malformed(
                     f"references to layers of the model{' ' + repr('/'.join(scope)) if scope else ''}",
                     f"a reference to unknown layer '{name}'",
                 )
@@ -357,11 +378,11 @@ class GraphBuilder:
                 idx = min(max(idx, 0), max(n - 1, 0))
                 outs = expand_model(name, idx)
                 if not outs:
-                    raise _expected(f"nested model '{name}' to have outputs", "none")
+                    raise _malformed(f"nested model '{name}' to have outputs", "none")
                 return outs[min(tensor_index, len(outs) - 1)]
             ids = call_ids.get(name) or []
             if not ids:
-                raise _expected(f"layer '{name}' to be called before it is used", "no call")
+                raise _malformed(f"layer '{name}' to be called before it is used", "no call")
             return ids[min(max(node_index, 0), len(ids) - 1)]
 
         def expand_model(name: str, call: int) -> list[str]:
@@ -369,7 +390,7 @@ class GraphBuilder:
             if key in model_outputs:
                 return model_outputs[key]
             if key in expanding:
-                raise _expected("an acyclic graph", f"a cycle through nested model '{name}'")
+                raise _malformed("an acyclic graph", f"a cycle through nested model '{name}'")
             expanding.add(key)
             refs: list[_Ref] = []
             if call < len(calls[name]):
@@ -450,7 +471,7 @@ def _topological(graph: ModelGraph) -> None:
                 ready.append(nxt)
     if len(order) != len(graph.nodes):
         stuck = next(i for i in graph.nodes if indeg[i] > 0)
-        raise _expected("an acyclic layer graph", f"a cycle through '{stuck}'")
+        raise _malformed("an acyclic layer graph", f"a cycle through '{stuck}'")
     graph.nodes = {i: graph.nodes[i] for i in order}
     graph.invalidate()
 

@@ -3,20 +3,41 @@
 Supported: Keras 3 ``.keras`` archives (and their unzipped directory form), legacy HDF5
 (``.h5``/``.hdf5``, via h5py, imported only for such files), and bare config JSON. The files'
 JSON is parsed; nothing in them is imported, unpickled, unmarshalled or executed.
+
+Hostile constructs do not stop a read: they become :class:`~modelcheck.graph.hazards.Hazard`
+records on the graph (judged by the MC8xx rules). When one of them prevents building the layer
+graph (a zip bomb in place of ``config.json``, JSON nested too deep, an ``inbound_nodes``
+cycle, a dangling reference), the graph comes back without nodes and with ``unreadable`` set,
+so the file still gets a report that says why.
 """
 
 from __future__ import annotations
 
 import json
+import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from struct import error as struct_error
 from typing import Any
 
 from modelcheck.errors import ModelLoadError
+from modelcheck.graph.hazards import (
+    BOMB_MIN_BYTES,
+    MAX_MEMBERS,
+    MAX_RATIO,
+    Hazard,
+    HazardKind,
+    StructureError,
+    scan_config,
+    scan_h5,
+    scan_members,
+)
 from modelcheck.graph.ir import ModelGraph
 from modelcheck.graph.keras_config import graph_from_config
+from modelcheck.graph.surrogates import may_hold_surrogates, replace_lone_surrogates
 
 #: A config.json larger than this is refused (zip bombs, hostile files). Real ones are
 #: a few MB even for the largest keras.applications models.
@@ -25,6 +46,19 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _LFS_PREFIX = b"version https://git-lfs"
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+#: What ``zipfile`` raises, besides ``BadZipFile``, for an archive it cannot read: cut or
+#: corrupt compressed streams (``zlib.error``, ``LZMAError``, ``OSError`` from bz2,
+#: ``EOFError``), a compression method it does not know (``NotImplementedError``), a member
+#: name flagged UTF-8 that is not (``UnicodeDecodeError``).
+ZIP_READ_ERRORS = (
+    OSError,
+    EOFError,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+    UnicodeDecodeError,
+)
 
 EXPECTED_MODEL = (
     "Expected a Keras model: a .keras archive, an .h5/.hdf5 file, or a model config JSON."
@@ -42,15 +76,17 @@ def _describe_head(head: bytes) -> str:
 
 def loads_json(data: bytes | str, what: str) -> Any:
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except RecursionError:
-        raise ModelLoadError(
-            f"Expected {what} nested at most ~900 levels deep.", "deeper JSON"
+        raise StructureError(
+            HazardKind.RESOURCE, f"Expected {what} nested at most ~900 levels deep.", "deeper JSON"
         ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelLoadError(
             f"Expected {what} to be valid JSON.", f"{type(exc).__name__}: {exc}"
         ) from None
+    # A layer named "\ud800" could not be printed: lone surrogates become U+FFFD.
+    return replace_lone_surrogates(value) if may_hold_surrogates(data) else value
 
 
 def read_model(path: str | os.PathLike[str], display: str | None = None) -> ModelGraph:
@@ -73,9 +109,17 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
     if p.is_dir():
         cfg_path = p / "config.json"
         if cfg_path.is_file():
-            meta = read_json_file(p / "metadata.json", "metadata.json", optional=True)
-            cfg = read_json_file(cfg_path, "config.json")
-            return _from_serialized(cfg, artifact, "keras-dir", _version(meta))
+            hazards: list[Hazard] = []
+            try:
+                meta = read_json_file(p / "metadata.json", "metadata.json", optional=True)
+            except StructureError as exc:
+                meta = None
+                hazards.append(_structure_hazard(exc, "metadata.json"))
+            try:
+                cfg = read_json_file(cfg_path, "config.json")
+            except StructureError as exc:
+                return _hollow(artifact, "keras-dir", [*hazards, _structure_hazard(exc)], exc)
+            return _from_serialized(cfg, artifact, "keras-dir", _version(meta), hazards)
         raise ModelLoadError(
             "Expected a directory holding an unzipped .keras model (config.json).",
             f"directory '{artifact}' without config.json",
@@ -97,12 +141,10 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
     if head.startswith(_HDF5_MAGIC):
         return _read_h5(p, artifact)
     if head.lstrip()[:1] == b"{":
-        if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise ModelLoadError(
-                f"Expected a config JSON of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-                f"{p.stat().st_size} bytes",
-            )
-        cfg = loads_json(p.read_bytes(), "the config file")
+        try:
+            cfg = read_json_file(p, "a config JSON")
+        except StructureError as exc:
+            return _hollow(artifact, "json", [_structure_hazard(exc, p.name)], exc)
         return _from_serialized(cfg, artifact, "json", None)
     raise ModelLoadError(EXPECTED_MODEL, f"'{artifact}' is {_describe_head(head)}")
 
@@ -119,7 +161,8 @@ def read_json_file(path: Path, what: str, optional: bool = False) -> Any:
             return None
         raise ModelLoadError(f"Expected {what}.", f"no {path}")
     if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ModelLoadError(
+        raise StructureError(
+            HazardKind.RESOURCE,
             f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
             f"{path.stat().st_size} bytes",
         )
@@ -127,39 +170,87 @@ def read_json_file(path: Path, what: str, optional: bool = False) -> Any:
 
 
 def _read_zip(p: Path, artifact: str) -> ModelGraph:
+    members = _zip_member_count(p)
+    if members is not None and members > MAX_MEMBERS:
+        hazard = Hazard(
+            HazardKind.RESOURCE,
+            f"a zip directory of {members} members (at most {MAX_MEMBERS})",
+            "zip directory",
+        )
+        return _hollow(artifact, "keras", [hazard], None)
+    hazards: list[Hazard] = []
     try:
         with zipfile.ZipFile(p) as zf:
-            names = set(zf.namelist())
+            infos = zf.infolist()
+            hazards.extend(scan_members(infos))
+            names = {i.filename for i in infos}
             if "config.json" not in names:
                 shown = ", ".join(sorted(names)[:5]) or "no members"
                 raise ModelLoadError(
                     "Expected a .keras archive with a config.json member.",
                     f"a zip archive with {shown}",
                 )
-            cfg_bytes = read_member(zf, "config.json")
-            meta = (
-                loads_json(read_member(zf, "metadata.json"), "metadata.json")
-                if "metadata.json" in names
-                else None
-            )
+            meta = None
+            if "metadata.json" in names:
+                try:
+                    meta = loads_json(read_member(zf, "metadata.json"), "metadata.json")
+                except StructureError as exc:
+                    hazards.append(_structure_hazard(exc, "metadata.json"))
+            try:
+                cfg_bytes = read_member(zf, "config.json")
+            except StructureError as exc:
+                return _hollow(artifact, "keras", [*hazards, _structure_hazard(exc)], exc)
     except zipfile.BadZipFile as exc:
-        raise ModelLoadError(
+        error = ModelLoadError(
             "Expected a valid .keras zip archive.", f"a damaged zip archive ({exc})"
-        ) from None
-    except (OSError, EOFError, zipfile.LargeZipFile) as exc:
-        raise ModelLoadError(
+        )
+        if not hazards:
+            raise error from None
+        return _hollow(artifact, "keras", hazards, error, load_error=True)
+    except ZIP_READ_ERRORS as exc:
+        error = ModelLoadError(
             "Expected a readable .keras zip archive.", f"{type(exc).__name__}: {exc}"
-        ) from None
-    cfg = loads_json(cfg_bytes, "config.json")
-    return _from_serialized(cfg, artifact, "keras", _version(meta))
+        )
+        if not hazards:
+            raise error from None
+        return _hollow(artifact, "keras", hazards, error, load_error=True)
+    try:
+        cfg = loads_json(cfg_bytes, "config.json")
+    except StructureError as exc:
+        return _hollow(artifact, "keras", [*hazards, _structure_hazard(exc)], exc)
+    return _from_serialized(cfg, artifact, "keras", _version(meta), hazards)
+
+
+def _zip_member_count(p: Path) -> int | None:
+    """The member count the zip's end record declares, read before ``zipfile`` builds its
+    whole directory in memory (a hostile archive may declare millions)."""
+    try:
+        with open(p, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # noqa: SLF001 - the stdlib's own end-record parser
+    except (OSError, ValueError, struct_error):
+        return None
+    if not end:
+        return None
+    return int(end[zipfile._ECD_ENTRIES_TOTAL])  # noqa: SLF001
 
 
 def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A JSON-sized member, read in bounded chunks.
+
+    Raises:
+        StructureError: (a resource hazard) when it declares or inflates past
+            :data:`MAX_CONFIG_BYTES` or inflates more than the bomb ratio allows.
+    """
     info = zf.getinfo(name)
-    if info.file_size > MAX_CONFIG_BYTES:
-        raise ModelLoadError(
+    if info.flag_bits & 0x1:  # zipfile would ask for a password; Keras never encrypts
+        raise ModelLoadError(f"Expected an unencrypted {name}.", "an encrypted zip member")
+    if info.file_size > MAX_CONFIG_BYTES or (
+        info.file_size > BOMB_MIN_BYTES and info.file_size > MAX_RATIO * info.compress_size
+    ):
+        raise StructureError(
+            HazardKind.RESOURCE,
             f"Expected {name} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-            f"{name} declaring {info.file_size} bytes",
+            f"{name} declaring {info.file_size} bytes from {info.compress_size} compressed",
         )
     # Read in bounded chunks: the declared size of a hostile member may lie.
     out = bytearray()
@@ -167,9 +258,10 @@ def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
         while chunk := fh.read(1 << 20):
             out += chunk
             if len(out) > MAX_CONFIG_BYTES:
-                raise ModelLoadError(
+                raise StructureError(
+                    HazardKind.RESOURCE,
                     f"Expected {name} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-                    f"{name} inflating past that",
+                    f"{name} inflating past that from {info.compress_size} compressed bytes",
                 )
     return bytes(out)
 
@@ -177,13 +269,24 @@ def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
 def _read_h5(p: Path, artifact: str) -> ModelGraph:
     import h5py  # only HDF5 files pay for it
 
-    try:
+    from modelcheck.graph.isolate import call_in_child, time_limit
+
+    def read() -> tuple[Any, Any, Any, bool, list[Hazard]]:
         with h5py.File(p, "r") as f:
             raw = f.attrs.get("model_config")
             training = f.attrs.get("training_config")
             version = f.attrs.get("keras_version")
             has_weights = "model_weights" in f or "layers" in f
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            # HDF5 metadata only (links, storage, declared sizes): Keras's loader would
+            # follow every link and allocate every declared shape.
+            hazards = scan_h5(f, p.stat().st_size, "hdf5") if raw is not None else []
+            return raw, training, version, has_weights, hazards
+
+    try:
+        # In a child process: libhdf5 may crash or loop forever on a damaged file.
+        limit = time_limit(p.stat().st_size)
+        raw, training, version, has_weights, hazards = call_in_child(read, "an HDF5 file", limit)
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         raise ModelLoadError(
             "Expected a readable HDF5 model file.", f"{type(exc).__name__}: {exc}"
         ) from None
@@ -200,27 +303,96 @@ def _read_h5(p: Path, artifact: str) -> ModelGraph:
         raw = raw.decode("utf-8", "replace")
     if not isinstance(raw, str):
         raise ModelLoadError("Expected model_config to be a JSON string.", type(raw).__name__)
-    cfg = loads_json(raw, "model_config")
-    compile_cfg = None
-    if training is not None:
-        if isinstance(training, bytes):
-            training = training.decode("utf-8", "replace")
-        compile_cfg = loads_json(training, "training_config") if isinstance(training, str) else None
     if isinstance(version, bytes):
         version = version.decode("utf-8", "replace")
-    return graph_from_config(
-        cfg,
-        artifact=artifact,
-        source_format="h5",
-        compile_config=compile_cfg,
-        keras_version=version if isinstance(version, str) else None,
-    )
+    version = version if isinstance(version, str) else None
+    try:
+        cfg = loads_json(raw, "model_config")
+        compile_cfg = None
+        if training is not None:
+            if isinstance(training, bytes):
+                training = training.decode("utf-8", "replace")
+            if isinstance(training, str):
+                compile_cfg = loads_json(training, "training_config")
+    except StructureError as exc:
+        return _hollow(artifact, "h5", [*hazards, _structure_hazard(exc, "model_config")], exc)
+    return _build(cfg, compile_cfg, artifact, "h5", version, hazards)
 
 
-def _from_serialized(cfg: Any, artifact: str, fmt: str, version: str | None) -> ModelGraph:
+def _from_serialized(
+    cfg: Any, artifact: str, fmt: str, version: str | None, hazards: list[Hazard] | None = None
+) -> ModelGraph:
     compile_cfg = cfg.get("compile_config") if isinstance(cfg, Mapping) else None
     if compile_cfg is None and isinstance(cfg, Mapping):
         compile_cfg = cfg.get("training_config")
-    return graph_from_config(
-        cfg, artifact=artifact, source_format=fmt, compile_config=compile_cfg, keras_version=version
+    return _build(cfg, compile_cfg, artifact, fmt, version, list(hazards or []))
+
+
+def _build(
+    cfg: Any,
+    compile_cfg: Any,
+    artifact: str,
+    fmt: str,
+    version: str | None,
+    hazards: list[Hazard],
+) -> ModelGraph:
+    """Scan the parsed JSON for hazards, then build the graph. Structural hazards give a graph
+    without nodes; a plain read error is raised unless hazards were found (then it rides
+    along as ``graph.load_error``, so the security findings are still reported)."""
+    source = "model_config" if fmt == "h5" else "config.json"
+    try:
+        hazards.extend(scan_config(cfg, compile_cfg, source=source))
+    except StructureError as exc:
+        return _hollow(artifact, fmt, [*hazards, _structure_hazard(exc, source)], exc)
+    try:
+        graph = graph_from_config(
+            cfg,
+            artifact=artifact,
+            source_format=fmt,
+            compile_config=compile_cfg if isinstance(compile_cfg, Mapping) else None,
+            keras_version=version,
+        )
+    except StructureError as exc:
+        graph = _hollow(artifact, fmt, [*hazards, _structure_hazard(exc, source)], exc)
+        _name_hollow(graph, cfg)
+        return graph
+    except ModelLoadError as exc:
+        if not hazards:
+            raise
+        graph = _hollow(artifact, fmt, hazards, exc, load_error=True)
+        _name_hollow(graph, cfg)
+        return graph
+    graph.hazards = hazards
+    return graph
+
+
+def _structure_hazard(exc: StructureError, source: str = "config.json") -> Hazard:
+    return Hazard(exc.kind, exc.received, source)
+
+
+def _hollow(
+    artifact: str,
+    fmt: str,
+    hazards: list[Hazard],
+    exc: ModelLoadError | None,
+    *,
+    load_error: bool = False,
+) -> ModelGraph:
+    """A graph without nodes for a file whose layer graph could not be built; with
+    ``load_error`` the error is also reported as a load failure (exit code 2)."""
+    graph = ModelGraph(artifact=artifact, name="?", model_class="?", source_format=fmt)
+    graph.hazards = hazards
+    graph.unreadable = (
+        exc.received if exc is not None else (hazards[0].what if hazards else "unreadable")
     )
+    if load_error and exc is not None:
+        graph.load_error = str(exc)
+    return graph
+
+
+def _name_hollow(graph: ModelGraph, cfg: Any) -> None:
+    if isinstance(cfg, Mapping) and isinstance(cfg.get("class_name"), str):
+        graph.model_class = cfg["class_name"]
+        inner = cfg.get("config")
+        if isinstance(inner, Mapping) and isinstance(inner.get("name"), str):
+            graph.name = inner["name"]

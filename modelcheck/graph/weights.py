@@ -21,9 +21,11 @@ Where the weights are:
   are also the dataset paths inside the layer group. A nested model is one layer group holding
   the variables of all its layers.
 
-The file is never trusted: soft/external links, external or virtual storage are refused,
-datasets whose declared size the stored bytes cannot back (shape bombs) are refused, walks are
-bounded in depth and object count, and non-float datasets are skipped. Any problem raises a
+The file is never trusted: soft/external links, external or virtual storage and datasets whose
+declared size the stored bytes cannot back (shape bombs) are first looked for in the HDF5
+metadata (:func:`modelcheck.graph.hazards.scan_h5`); a file holding any is not measured and the
+hazards go to the MC8xx rules. Walks are bounded in depth and object count (and still refuse
+links, as a second line), non-float datasets are skipped. Any other problem raises a
 one-line :class:`~modelcheck.errors.ModelLoadError`.
 """
 
@@ -37,6 +39,7 @@ import re
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +50,9 @@ import numpy as np
 
 from modelcheck.errors import ModelLoadError
 from modelcheck.graph import layers as L
+from modelcheck.graph.hazards import scan_h5
 from modelcheck.graph.ir import ModelGraph, Node
+from modelcheck.graph.reader import ZIP_READ_ERRORS
 
 WEIGHTS_H5 = "model.weights.h5"
 WEIGHTS_NPZ = "model.weights.npz"
@@ -176,8 +181,12 @@ def canonical_path(path: Sequence[str]) -> tuple[str, ...]:
 
 
 # -- entry point ---------------------------------------------------------------------------
-def attach_weights(graph: ModelGraph) -> None:
+def attach_weights(graph: ModelGraph, *, measure_stats: bool = True) -> None:
     """Measure the weights saved with ``graph`` and set ``graph.weights``.
+
+    Unsafe HDF5 constructs (links, outside storage, shape bombs) are added to
+    ``graph.hazards`` (rules MC805/MC806) and such a file is not measured. With
+    ``measure_stats=False`` only that scan runs (the probe's check before Keras loads the file).
 
     Leaves ``graph.weights`` as ``None`` when there is nothing to read: a bare config JSON,
     an in-memory model or factory, a subclassed model, a ``.keras`` saved without weights.
@@ -186,18 +195,22 @@ def attach_weights(graph: ModelGraph) -> None:
         ModelLoadError: when the weights exist but cannot be read safely.
     """
     graph.weights = None
-    if graph.subclassed or graph.source_format not in ("keras", "keras-dir", "h5"):
+    if (
+        graph.subclassed
+        or graph.unreadable
+        or graph.source_format not in ("keras", "keras-dir", "h5")
+    ):
         return
     path = Path(graph.artifact)
     if not path.exists():
         return
     try:
-        if graph.source_format == "h5":
-            graph.weights = _read_legacy_h5(path, graph)
+        if graph.source_format == "h5":  # the reader already scanned the whole file
+            graph.weights = _read_legacy_h5(path, graph) if measure_stats else None
         elif graph.source_format == "keras-dir":
-            graph.weights = _read_keras_dir(path, graph)
+            graph.weights = _read_keras_dir(path, graph, measure_stats)
         else:
-            graph.weights = _read_keras_zip(path, graph)
+            graph.weights = _read_keras_zip(path, graph, measure_stats)
     except ModelLoadError:
         raise
     except (
@@ -210,8 +223,8 @@ def attach_weights(graph: ModelGraph) -> None:
         RuntimeError,
         OverflowError,
         MemoryError,
-        zipfile.LargeZipFile,
-    ) as exc:  # h5py and numpy report damaged files with any of these
+        *ZIP_READ_ERRORS,
+    ) as exc:  # h5py and numpy report damaged files with any of these; zipfile with its own
         raise ModelLoadError("Expected readable saved weights.", _one_line(exc)) from None
 
 
@@ -225,7 +238,7 @@ def _error(expected: str, received: str) -> ModelLoadError:
 
 
 # -- containers ----------------------------------------------------------------------------
-def _read_keras_dir(path: Path, graph: ModelGraph) -> SavedWeights | None:
+def _read_keras_dir(path: Path, graph: ModelGraph, measure_stats: bool) -> SavedWeights | None:
     h5_path = path / WEIGHTS_H5
     if not h5_path.is_file():
         if (path / WEIGHTS_NPZ).is_file():
@@ -234,10 +247,10 @@ def _read_keras_dir(path: Path, graph: ModelGraph) -> SavedWeights | None:
     with open(h5_path, "rb") as fh:
         _check_magic(fh.read(len(_HDF5_MAGIC)), WEIGHTS_H5)
         fh.seek(0)
-        return _read_keras_h5(fh, os.fstat(fh.fileno()).st_size, path, graph)
+        return _read_keras_h5(fh, os.fstat(fh.fileno()).st_size, path, graph, measure_stats)
 
 
-def _read_keras_zip(path: Path, graph: ModelGraph) -> SavedWeights | None:
+def _read_keras_zip(path: Path, graph: ModelGraph, measure_stats: bool) -> SavedWeights | None:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -253,18 +266,17 @@ def _read_keras_zip(path: Path, graph: ModelGraph) -> SavedWeights | None:
             if info.compress_type == zipfile.ZIP_STORED:
                 with open(path, "rb") as raw:
                     window = _member_window(raw, info)
-                    return _read_keras_h5(window, info.file_size, path, graph)
+                    return _read_keras_h5(window, info.file_size, path, graph, measure_stats)
             # Deflated (re-zipped by hand): random access needs a real file.
             if info.file_size > CHUNK_BYTES and info.file_size > MAX_EXPANSION * max(
                 info.compress_size, 1
             ):
-                raise _error(
-                    f"{WEIGHTS_H5} to expand at most {MAX_EXPANSION}x",
-                    f"{info.file_size} bytes from {info.compress_size} compressed",
-                )
+                # A zip bomb: the reader's member scan already holds it as a hazard (MC806).
+                graph.notes.append(f"{WEIGHTS_H5} not read: it inflates like a zip bomb.")
+                return None
             with tempfile.TemporaryFile() as tmp:
                 _copy_member(zf, info, tmp)
-                return _read_keras_h5(tmp, info.file_size, path, graph)
+                return _read_keras_h5(tmp, info.file_size, path, graph, measure_stats)
     except zipfile.BadZipFile as exc:
         raise _error("a valid .keras zip archive", f"a damaged zip archive ({exc})") from None
 
@@ -321,6 +333,16 @@ def _member_window(raw: Any, info: zipfile.ZipInfo) -> _Window:
         )
     window = _Window(raw, start, info.file_size)
     _check_magic(window.read(len(_HDF5_MAGIC)), WEIGHTS_H5)
+    # zipfile checks a member's CRC-32 as it reads it; reading in place skips that, and the
+    # HDF5 library can crash (SIGSEGV) on the damaged bytes it would have caught.
+    window.seek(0)
+    crc = 0
+    while chunk := window.read(1 << 20):
+        crc = zlib.crc32(chunk, crc)
+    if crc != info.CRC:
+        raise _error(
+            "a valid .keras zip archive", f"a damaged zip archive (Bad CRC-32 for {WEIGHTS_H5})"
+        )
     window.seek(0)
     return window
 
@@ -493,6 +515,9 @@ def _blocks(shape: tuple[int, ...], itemsize: int) -> Iterator[tuple[tuple[int, 
             yield lead, start, min(start + step, shape[k])
 
 
+# Non-finite weights are data to count (MC701), not floating-point errors to warn about on
+# stderr: a signalling NaN even raises the invalid flag when float32 is widened to float64.
+@np.errstate(all="ignore")
 def measure(ds: h5py.Dataset, name: str, unit_axis: int | None = -1) -> SavedVariable | None:
     """Read ``ds`` block by block and measure it; ``None`` for non-float datasets."""
     dtype = _float_view(ds)
@@ -641,10 +666,17 @@ def _name_vars(prefix: str, node: Node, count: int) -> list[str]:
 
 # -- Keras 3 weights file ------------------------------------------------------------------
 def _read_keras_h5(
-    fileobj: Any, container_bytes: int, artifact: Path, graph: ModelGraph
-) -> SavedWeights:
+    fileobj: Any, container_bytes: int, artifact: Path, graph: ModelGraph, measure_stats: bool
+) -> SavedWeights | None:
     nodes = _nodes_by_path(graph)
     with h5py.File(fileobj, "r") as f:
+        hazards = scan_h5(f, container_bytes, WEIGHTS_H5)
+        if hazards:  # judged by the MC8xx rules; a hostile file is not measured
+            graph.hazards.extend(hazards)
+            graph.notes.append(f"{WEIGHTS_H5} not measured: it holds unsafe HDF5 constructs.")
+            return None
+        if not measure_stats:
+            return None
         walk = _Walk(container_bytes)
         weights = SavedWeights(source="keras")
         layers = _layers_group(walk, f)
@@ -812,6 +844,10 @@ def _snake(name: str) -> str:
 
 # -- legacy HDF5 ---------------------------------------------------------------------------
 def _read_legacy_h5(path: Path, graph: ModelGraph) -> SavedWeights | None:
+    if any(h.where.startswith("hdf5:") for h in graph.hazards):
+        # The reader's scan of the whole file found links, outside storage or shape bombs.
+        graph.notes.append("Weights not measured: the file holds unsafe HDF5 constructs.")
+        return None
     nodes = _nodes_by_path(graph)
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size

@@ -67,7 +67,7 @@ def run_rules(
     findings: dict[tuple[object, ...], Finding] = {}
     crashes: list[RuleCrash] = []
     for rule_cls in rules:
-        if (graph.subclassed and rule_cls.needs_graph) or (
+        if ((graph.subclassed or graph.unreadable) and rule_cls.needs_graph) or (
             rule_cls.needs_weights and graph.weights is None
         ):
             continue

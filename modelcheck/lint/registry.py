@@ -28,6 +28,16 @@ from modelcheck.lint.rules.heads import (
 )
 from modelcheck.lint.rules.model import OpaqueLayer, UnusedSuppression
 from modelcheck.lint.rules.optimizer import LearningRateOutOfRange
+from modelcheck.lint.rules.security import (
+    CustomCode,
+    ExternalModel,
+    MalformedGraph,
+    OutsideFile,
+    ResourceExhaustion,
+    SerializedCode,
+    UnexpectedArchiveMember,
+    UnsafeReference,
+)
 from modelcheck.lint.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
 from modelcheck.lint.rules.weights import NonFiniteWeights, ReluUnitsNeverFire, UntrainedLayer
 
@@ -57,6 +67,14 @@ RULES: tuple[type[Rule], ...] = (
     NonFiniteWeights,
     ReluUnitsNeverFire,
     UntrainedLayer,
+    SerializedCode,
+    UnsafeReference,
+    CustomCode,
+    ExternalModel,
+    OutsideFile,
+    ResourceExhaustion,
+    MalformedGraph,
+    UnexpectedArchiveMember,
 )
 
 

@@ -1,10 +1,12 @@
 """Load a model for probing, and settle what it is trained with.
 
 Safety first: a model file is read *without* Keras (:func:`~modelcheck.graph.reader.read_model`)
-before Keras ever sees it. A file whose graph holds a Lambda layer (Python bytecode), a
-``TFSMLayer`` (an external SavedModel) or a custom class is refused unless the user trusts it,
-because probing loads and runs the model. Keras then loads it with ``safe_mode=True`` unless
-``trust``. Keras only reads the file: nothing is ever written to it.
+and its weights file's HDF5 metadata is scanned before Keras ever sees it. A file with any
+security finding (the MC8xx lint rules: Python bytecode, references outside Keras, a
+``TFSMLayer``, outside files, unexpected archive members, custom classes the user does not
+supply) is refused unless the user trusts it, because probing loads and runs the model; bombs
+and malformed graphs (MC806, MC807) are refused even then. Keras loads with
+``safe_mode=True`` unless ``trust``. Keras only reads the file: nothing is ever written to it.
 
 Custom objects (``--custom-objects MODULE``): the user names *their own* module (an importable
 module name or a ``path/to/file.py``). Importing it runs that module's code, which the user
@@ -26,7 +28,6 @@ import importlib
 import importlib.util
 import inspect
 import os
-import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +47,6 @@ from modelcheck.probing.types import ModelIO
 DEFAULT_OPTIMIZER = "Adam"
 DEFAULT_LEARNING_RATE = 1e-3
 
-_CUSTOM_REASON = re.compile(r"^custom layer (?P<name>\S+) \(module")
 #: Layers (among the first ones after the input) that scale raw inputs themselves.
 _SCALING = frozenset({"Rescaling", "Normalization"})
 
@@ -121,9 +121,10 @@ def load_for_probe(
             graph = graph_from_keras_model(model, artifact=text)
         else:
             graph = read_model(text)
-            _check_loadable(graph)
+            _scan_weights(graph)
             objects = _custom_objects(custom_objects) if custom_objects else {}
-            _refuse_untrusted(graph, trust, objects, keras)
+            refuse_unsafe(graph, trust=trust, provided=_provided(objects, keras))
+            _check_loadable(graph)
             model = _keras_load(keras, text, trust=trust, objects=objects)
     elif isinstance(target, keras.Model):
         model = target
@@ -169,45 +170,74 @@ def _check_single_input(model: Any) -> None:
         )
 
 
-def _untrusted(graph: ModelGraph, objects: Mapping[str, Any], keras: Any) -> list[str]:
-    """Layers carrying code the file itself would supply, described for the message."""
+def _scan_weights(graph: ModelGraph) -> None:
+    """Add the weights file's HDF5 hazards (links, outside storage, shape bombs) to the
+    graph: metadata only, before Keras opens the file."""
+    from modelcheck.graph.weights import attach_weights
+
+    attach_weights(graph, measure_stats=False)
+
+
+def _provided(objects: Mapping[str, Any], keras: Any) -> set[str]:
+    """Names of custom objects the user supplies: their module's, and classes registered
+    in this process by their own imports (the user's code, not the file's)."""
     provided = set(objects)
-    # Classes registered in this process (by the user's own imports) are the user's code,
-    # not the file's.
     with contextlib.suppress(Exception):
         provided |= set(keras.saving.get_custom_objects())
-    found = []
-    for node in graph:
-        if node.kind is not Kind.OPAQUE or node.call_index:
-            continue
-        reason = node.opaque_reason or ""
-        if reason.startswith("Lambda"):
-            found.append(f"'{node.id}' ({node.core_class})")
-        elif reason.startswith("TFSMLayer"):
-            found.append(f"'{node.id}' (TFSMLayer)")
-        elif reason.startswith("custom layer"):
-            m = _CUSTOM_REASON.match(reason)
-            name = m.group("name") if m else node.core_class
-            if not ({name, name.split(">")[-1], node.core_class} & provided):
-                found.append(f"'{node.id}' (custom {name})")
-    return found
+    return provided
 
 
-def _refuse_untrusted(
-    graph: ModelGraph, trust: bool, objects: Mapping[str, Any], keras: Any
-) -> None:
+#: Security findings no ``--trust`` lifts: the file cannot be loaded meaningfully.
+ALWAYS_REFUSED = frozenset({"MC806", "MC807"})
+
+
+def refuse_unsafe(graph: ModelGraph, *, trust: bool, provided: set[str] | None = None) -> None:
+    """Refuse a file the security rules (MC8xx) object to, before Keras loads it.
+
+    Refused: resource bombs and malformed graphs (MC806, MC807) always; code, unsafe
+    references, outside files, external models and unexpected members (MC801, MC802, MC804,
+    MC805, MC808) and custom objects the user does not supply (MC803) unless ``trust``.
+
+    Raises:
+        ProbeError: naming the first findings and how to proceed.
+    """
+    from modelcheck.findings import Severity
+    from modelcheck.lint.engine import run_rules
+    from modelcheck.lint.registry import RULES
+
+    findings, _ = run_rules(graph, [r for r in RULES if r.code.startswith("MC8")])
+    names = provided or set()
+    fatal = [f for f in findings if f.code in ALWAYS_REFUSED]
+    if fatal:
+        raise ProbeError(
+            "Expected a model file that can be loaded safely (probing loads it with Keras; "
+            "--trust does not lift this).",
+            _shown(fatal),
+        )
     if trust:
         return
-    found = _untrusted(graph, objects, keras)
-    if not found:
-        return
-    shown = ", ".join(found[:5]) + (f", ... {len(found) - 5} more" if len(found) > 5 else "")
-    raise ProbeError(
-        "Expected a model without Lambda or custom layers (probing loads and runs the model; "
-        "pass --trust to allow code from this file, or --custom-objects MODULE for your own "
-        "custom classes).",
-        shown,
-    )
+    unsafe = []
+    for f in findings:
+        if f.code == "MC803":
+            target = str(f.evidence.get("target", ""))
+            if {target, target.split(">")[-1], target.rsplit(".", 1)[-1]} & names:
+                continue
+            unsafe.append(f)
+        elif f.severity >= Severity.WARNING:
+            unsafe.append(f)
+    if unsafe:
+        raise ProbeError(
+            "Expected a model without code or outside references in the file (probing loads "
+            "and runs the model; pass --trust to allow them, or --custom-objects MODULE for "
+            "your own custom classes).",
+            _shown(unsafe),
+        )
+
+
+def _shown(findings: list[Any], limit: int = 3) -> str:
+    parts = [f"{f.code} {f.message}" for f in findings[:limit]]
+    more = f"; ... {len(findings) - limit} more" if len(findings) > limit else ""
+    return "; ".join(parts) + more
 
 
 def _keras_load(keras: Any, path: str, *, trust: bool, objects: Mapping[str, Any]) -> Any:

@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from modelcheck.findings import REPORT_SCHEMA_VERSION, Finding, Report
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as strict JSON (RFC 8259): NaN/Infinity as strings (``"nan"``, ``"inf"``),
+    numpy scalars and arrays unwrapped, tuples and sets as lists, anything else as its
+    ``str``. Evidence comes from model files, so it may hold a learning rate of ``Infinity``."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [jsonable(v) for v in items]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays, without importing numpy
+        return jsonable(value.tolist())
+    return str(value)
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -53,4 +73,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=False, default=str) + "\n"
+    return json.dumps(jsonable(report_dict(report)), indent=2, allow_nan=False) + "\n"

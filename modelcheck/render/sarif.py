@@ -9,14 +9,14 @@ hash source lines, which means nothing for a binary file.
 from __future__ import annotations
 
 import json
-import math
 import os
 import pathlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from modelcheck.findings import Finding, Location, Report, Severity, artifact_uri
+from modelcheck.render.json import jsonable as _jsonable
 
 if TYPE_CHECKING:
     from modelcheck.lint.rule import Rule
@@ -184,19 +184,3 @@ def _invocation(report: Report) -> dict[str, Any]:
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation
-
-
-def _jsonable(value: Any) -> Any:
-    """Evidence and extras as strict JSON: numpy scalars unwrapped, NaN/Inf as strings."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return [_jsonable(v) for v in items]
-    if hasattr(value, "tolist"):  # numpy scalars and arrays, without importing numpy
-        return _jsonable(value.tolist())
-    return str(value)
