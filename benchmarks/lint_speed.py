@@ -740,13 +740,18 @@ def markdown_block(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(res: dict[str, Any]) -> None:
-    text = README.read_text()
-    start, stop = text.find(BEGIN), text.find(END)
+def write_block(begin: str, end: str, block: str, readme: Path = README) -> None:
+    """Replace the text from ``begin`` to ``end`` (markers included) in ``readme``."""
+    text = readme.read_text()
+    start, stop = text.find(begin), text.find(end)
     if start < 0 or stop < start:
-        raise SystemExit(f"{README}: expected the markers {BEGIN} ... {END}")
-    README.write_text(text[:start] + markdown_block(res) + text[stop + len(END) :])
-    log(f"wrote the results block in {README.relative_to(ROOT)}")
+        raise SystemExit(f"{readme}: expected the markers {begin} ... {end}")
+    readme.write_text(text[:start] + block + text[stop + len(end) :])
+    log(f"wrote the results block in {readme.relative_to(ROOT)}")
+
+
+def write_readme(res: dict[str, Any]) -> None:
+    write_block(BEGIN, END, markdown_block(res))
 
 
 # --------------------------------------------------------------------------- main

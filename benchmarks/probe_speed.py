@@ -805,12 +805,7 @@ def markdown_block(res: dict[str, Any]) -> str:
 
 
 def write_readme(res: dict[str, Any]) -> None:
-    text = README.read_text()
-    start, stop = text.find(BEGIN), text.find(END)
-    if start < 0 or stop < start:
-        raise SystemExit(f"{README}: expected the markers {BEGIN} ... {END}")
-    README.write_text(text[:start] + markdown_block(res) + text[stop + len(END) :])
-    ls.log(f"wrote the results block in {README.relative_to(ROOT)}")
+    ls.write_block(BEGIN, END, markdown_block(res))
 
 
 # --------------------------------------------------------------------------- main
