@@ -36,6 +36,9 @@ def _quiet_fd2():
         os.dup2(devnull, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        from modelcheck._files import sigint_deferred
+
+        with sigint_deferred():  # a Ctrl-C here must not leave stderr on /dev/null
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)

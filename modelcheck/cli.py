@@ -5,11 +5,14 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or load error
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import enum
 import os
 import shutil
+import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -259,8 +262,9 @@ def probe(
         bool,
         typer.Option(
             "--trust",
-            help="Allow Lambda/custom code from the file (Keras safe_mode=False). Only for "
-            "files you trust: loading runs their code.",
+            help="Allow code and outside references in the file (security findings "
+            "MC801-805, MC808; Keras safe_mode=False). Only for files you trust: loading runs "
+            "their code.",
         ),
     ] = False,
     custom_objects: Annotated[
@@ -327,6 +331,7 @@ def probe(
         config=cfg,
         progress=progress and err.is_terminal,
     )
+    _INTERRUPT.check()  # a Ctrl-C that Keras swallowed still stops before any output
     if output_format is ListFormat.json:
         from modelcheck.render.json import render_json
 
@@ -344,11 +349,8 @@ def probe(
 
     render_failures(report, err)
     threshold = Severity.parse(fail_on.value) if fail_on else cfg.fail_on or Severity.WARNING
-    # TensorFlow's interpreter teardown takes 1-2 s (benchmarks/README.md); the report is
-    # complete and nothing is left to write, so leave at once.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(exit_code(report, threshold, exit_zero))
+    # the report is complete and nothing is left to write: skip TensorFlow's teardown
+    _exit_now(exit_code(report, threshold, exit_zero))
 
 
 @app.command()
@@ -476,19 +478,80 @@ def _usage_line(exc: Exception) -> str:
     return f"Expected a valid `{cmd}` command line (see `{cmd} --help`). Received: {message}"
 
 
+class _Interrupt:
+    """Ctrl-C while a command runs.
+
+    Python turns SIGINT into ``KeyboardInterrupt``, which typer ends as a silent exit code 130
+    and which a library may swallow or turn into another error (an interrupted ``import
+    keras`` can end in an ``ImportError``). This handler raises the same
+    ``KeyboardInterrupt`` but remembers that it fired, so however the command ends
+    afterwards, :func:`main` reports it as one line and exit code 130. Files and temporary
+    folders are cleaned up on the way out by the ``finally`` blocks that made them
+    (:mod:`modelcheck._files`, Keras's own).
+    """
+
+    def __init__(self) -> None:
+        self.fired = False
+        self.previous: Any = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.fired = True
+        raise KeyboardInterrupt
+
+    def install(self) -> None:
+        """Take over SIGINT if Python's default handler has it (an ignored SIGINT, as in a
+        background job, stays ignored)."""
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self.previous = signal.signal(signal.SIGINT, self)
+        except ValueError:  # not the main thread: signals are not ours to handle
+            pass
+
+    def restore(self) -> None:
+        if self.previous is not None and signal.getsignal(signal.SIGINT) is self:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def check(self) -> None:
+        """Raise ``KeyboardInterrupt`` if Ctrl-C came but something swallowed it: stop
+        before writing results."""
+        if self.fired:
+            raise KeyboardInterrupt
+
+
+_INTERRUPT = _Interrupt()
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without the interpreter's teardown, which takes TensorFlow 1-2 s
+    (benchmarks/README.md). Output is flushed and ``atexit`` handlers still run: they remove
+    temporary folders (matplotlib makes one in ``$TMPDIR`` when its config folder is not
+    writable, and removes it at exit). A Ctrl-C now would only break the exit: ignored."""
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: one-line errors and exit code 2 instead of tracebacks."""
+    """Console-script entry point: one-line errors and exit code 2 instead of tracebacks;
+    Ctrl-C ends with one line (``modelcheck: interrupted``) and exit code 130."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = typer.main.get_command(app)
     err = Console(stderr=True, highlight=False, emoji=False)
+    interrupt = _INTERRUPT
+    interrupt.fired = False
+    interrupt.install()
     try:
         code = command.main(args=argv, prog_name="modelcheck", standalone_mode=False)
-    except ModelcheckError as exc:
-        err.print(Text(f"modelcheck: error: {exc}"), soft_wrap=True)
-        code = 2
     except (typer.Abort, KeyboardInterrupt):
-        err.print(Text("modelcheck: interrupted"))
         code = 130
+    except ModelcheckError as exc:
+        if not interrupt.fired:  # else an error the interruption caused: not the user's
+            err.print(Text(f"modelcheck: error: {exc}"), soft_wrap=True)
+        code = 2
     except _CliError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             code = 0 if argv == [] else 2
@@ -496,7 +559,28 @@ def main(argv: list[str] | None = None) -> None:
         else:
             err.print(Text("modelcheck: error: " + _usage_line(exc)), soft_wrap=True)
             code = 2
-    sys.exit(code if isinstance(code, int) else 0)
+    except Exception:
+        if not interrupt.fired:
+            interrupt.restore()
+            raise
+        code = 130
+    code = code if isinstance(code, int) else 0
+    interrupted = interrupt.fired or code == 130  # typer ends a KeyboardInterrupt as 130
+    # Run as the `modelcheck` command with TensorFlow loaded (probe, factory specs), or
+    # interrupted (maybe halfway through importing it): skip the interpreter's teardown. It
+    # takes TensorFlow 1-2 s, a half-imported TensorFlow can end it killed by SIGINT, and
+    # only atexit handlers are left to run.
+    leave_now = argv is None and ("tensorflow" in sys.modules or interrupted)
+    if leave_now:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    interrupt.restore()
+    if interrupted:
+        err.print(Text("modelcheck: interrupted"))
+        code = 130
+    if leave_now:
+        _exit_now(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

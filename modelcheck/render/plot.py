@@ -25,7 +25,8 @@ def check_plot_path(path: str | os.PathLike[str]) -> str:
 
 
 def write_plot(report: Report, path: str | os.PathLike[str]) -> None:
-    """Write the figure; the format follows the file suffix.
+    """Write the figure; the format follows the file suffix. The file appears complete or not
+    at all (an existing one is replaced in one step).
 
     Raises:
         ConfigError: for an unsupported suffix or an unwritable path.
@@ -50,8 +51,12 @@ def write_plot(report: Report, path: str | os.PathLike[str]) -> None:
             + (f" - held-out accuracy {100 * acc:.1f} %" if acc is not None else "")
         )
         fig.tight_layout()
+        from modelcheck._files import atomic_write
+
         try:
-            fig.savefig(target, dpi=110)
+            # all or nothing: an interrupted run leaves no half-written figure
+            with atomic_write(target) as fh:
+                fig.savefig(fh, format=os.path.splitext(target)[1][1:].lower(), dpi=110)
         except OSError as exc:
             raise ConfigError(
                 "Expected a writable --plot path.", f"{target} ({exc.strerror or exc})"

