@@ -443,6 +443,62 @@ def test_regression_and_missing_predictions_measure_nothing():
     assert run(CollapseAnalyzer, rec) == ([], [])
 
 
+def regression_record(out_activation, targets, predictions):
+    targets = np.asarray(targets, np.float32).reshape(-1, 1)
+    ds = dataset(task=REGRESSION)
+    ds.y_test, ds.x_test = targets, np.zeros((len(targets), 16), np.float32)
+    io = ModelIO(
+        input_shape=(16,),
+        output_units=1,
+        head_activation=out_activation,
+        loss="mean_squared_error",
+    )
+    graph = mlp((8, "relu"), out=1, out_activation=out_activation)
+    preds = np.asarray(predictions, np.float32).reshape(-1, 1)
+    return ProbeRecord(graph=graph, dataset=ds, io=io, watched=[], predictions=preds)
+
+
+def test_regression_targets_below_a_relu_output():
+    targets = [-2.0, -1.0, 0.5, 1.0, 2.0, -0.5, 3.0, 4.0]  # 3 of 8 below 0
+    preds = [0.0, 0.0, 0.5, 1.2, 2.0, 0.0, 2.5, 4.0]
+    rows, findings = run(CollapseAnalyzer, regression_record("relu", targets, preds))
+    assert rows == [
+        {
+            "row": "regression",
+            "layer": "out",
+            "activation": "relu",
+            "low": 0.0,
+            "high": None,
+            "samples": 8,
+            "values": 8,
+            "outside": 3,
+            "outside_share": 0.375,
+            "mae_outside": pytest.approx(3.5 / 3, abs=1e-6),
+            "mae_inside": pytest.approx(0.14, abs=1e-6),
+        }
+    ]
+    (f,) = findings
+    assert (f.code, f.severity, f.location.layer) == ("MP204", Severity.WARNING, ("out",))
+    assert f.message == (
+        "37.5 % of the held-out target values lie outside [0, inf), the range of 'out' (relu): "
+        "its mean absolute error there is 1.17, against 0.14 on the others"
+    )
+    assert "linear output in 'out'" in f.fix
+    assert (
+        run(CollapseAnalyzer, regression_record("relu", targets, preds), out_of_range_share=0.4)[1]
+        == []
+    )
+
+
+def test_regression_targets_inside_the_output_range_are_not_reported():
+    targets = [0.1, 0.5, 0.9, 0.3]
+    rows, findings = run(CollapseAnalyzer, regression_record("sigmoid", targets, targets))
+    assert rows[0]["outside"] == 0 and rows[0]["mae_outside"] is None and findings == []
+    rows, findings = run(CollapseAnalyzer, regression_record("tanh", [-3.0, 0.0, 2.0], [0, 0, 0]))
+    assert rows[0]["outside"] == 2 and codes(findings) == ["MP204"]
+    assert run(CollapseAnalyzer, regression_record("linear", [-3.0, 9.0], [0, 0])) == ([], [])
+
+
 # -- MP301 linear probes --------------------------------------------------------------------
 
 

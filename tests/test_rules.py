@@ -246,6 +246,27 @@ CASES = [
         set(),
     ),
     (
+        "channels-first-layers-on-channels-last-input",
+        """
+        model = keras.Sequential([keras.Input((28, 28, 3)),
+            layers.Conv2D(8, 3, padding="same", activation="relu", name="c",
+                          data_format="channels_first"),
+            layers.Flatten(), layers.Dense(2, activation="softmax")])
+        """,
+        {"c": {"MC403"}},
+        set(),
+    ),
+    (
+        "channels-first-layers-on-channels-first-input-are-fine",
+        """
+        model = keras.Sequential([keras.Input((3, 28, 28)),
+            layers.Conv2D(8, 3, padding="same", activation="relu", data_format="channels_first"),
+            layers.Flatten(), layers.Dense(2, activation="softmax")])
+        """,
+        {},
+        {"MC403"},
+    ),
+    (
         "transposed-conv-generator-is-fine",
         """
         model = keras.Sequential([keras.Input((1, 1, 16)),
@@ -307,3 +328,24 @@ def test_rule_cases(case_id, code, expected, forbidden, keras, tmp_path):
         got = codes(report, layer)
         assert wanted <= got, f"{case_id}: expected {wanted} on '{layer}', got {got}"
     assert not forbidden & codes(report), f"{case_id}: unexpected {forbidden & codes(report)}"
+
+
+@pytest.mark.parametrize(
+    "between",
+    ["", 'layers.Dropout(0.2), layers.BatchNormalization(), layers.Activation("relu"),'],
+)
+def test_missing_flatten_names_the_first_dense_that_gets_the_map(between, keras, tmp_path):
+    """``Conv -> Dense(64) -> Dense(10)`` lacks its Flatten before ``Dense(64)``: that is
+    where MC401 points, not at the head (which only passes the map on)."""
+    code = f"""
+    model = keras.Sequential([keras.Input((28, 28, 3)),
+        layers.Conv2D(8, 3, padding="same", activation="relu"), layers.MaxPooling2D(),
+        layers.Dense(64, activation="relu", name="hidden"), {between}
+        layers.Dense(10, activation="softmax", name="head")])
+    """
+    report = modelcheck.lint(build(keras, code, tmp_path / "m.keras"))
+    (f,) = [f for f in report.findings if f.code == "MC401"]
+    assert f.location.layer_path == "hidden"
+    assert "passes it on to the head 'head'" in f.message
+    assert "(None, 14, 14, 8)" in f.message and "(None, 14, 14, 10)" in f.message
+    assert f.fix == "Insert Flatten() or GlobalAveragePooling2D() before 'hidden'"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
 from modelcheck.graph.ir import ModelGraph, Node
-from modelcheck.graph.layers import Kind, is_global_pool
+from modelcheck.graph.layers import Kind, is_batch_norm, is_dropout, is_global_pool
 from modelcheck.graph.shapes import spatial_dims, spatial_window
-from modelcheck.graph.walk import head_of
+from modelcheck.graph.walk import head_of, single_input
 from modelcheck.lint.rule import Rule, describe
 
 
@@ -24,6 +24,37 @@ def _input_shape(graph: ModelGraph, node: Node) -> tuple[int | None, ...] | None
     return node.input_shape_hint if not preds else None
 
 
+_DENSE = ("Dense", "EinsumDense")
+#: Layers that keep a feature map's shape and act on each position (or channel) alone: the
+#: map passes them unflattened on its way to the head.
+_PER_POSITION = ("LayerNormalization", "UnitNormalization", "RMSNormalization", "GaussianNoise")
+
+
+def _first_dense_on_map(graph: ModelGraph, head: Node) -> Node:
+    """The earliest Dense layer on the head's path that already receives the unflattened
+    feature map: ``Conv -> Dense(64) -> Dense(10)`` is missing its Flatten before the first
+    Dense, not before the head. Walks back through Dense layers (which act on the last axis,
+    position by position) and layers that keep the map's shape (activations, dropout,
+    normalization)."""
+    first = cur = head
+    for _ in range(len(graph)):
+        prev = single_input(graph, cur)
+        shape = _input_shape(graph, prev) if prev is not None else None
+        if prev is None or shape is None or len(shape) < 4 or prev.wrapper:
+            break
+        if prev.core_class in _DENSE:
+            first = prev
+        elif not (
+            prev.kind is Kind.ACTIVATION
+            or is_dropout(prev.core_class)
+            or is_batch_norm(prev.core_class)
+            or prev.core_class in _PER_POSITION
+        ):
+            break
+        cur = prev
+    return first
+
+
 class MissingFlatten(Rule):
     """A feature map (rank 4 or more) reaches the Dense output head without Flatten or
     global pooling.
@@ -32,7 +63,9 @@ class MissingFlatten(Rule):
     ``Dense`` only acts on the last axis. Fed a ``(batch, height, width, channels)`` feature
     map, it classifies every pixel separately and the model outputs
     ``(batch, height, width, classes)`` instead of one prediction per image; the loss then
-    compares labels against a map, or Keras fails at ``fit()`` with a shape error.
+    compares labels against a map, or Keras fails at ``fit()`` with a shape error. The finding
+    names the first Dense layer that receives the map (``Conv -> Dense(64) -> Dense(10)``
+    lacks its Flatten before ``Dense(64)``), where the Flatten belongs.
 
     ## Anti-pattern
     ```python
@@ -57,7 +90,9 @@ class MissingFlatten(Rule):
     code = "MC401"
     name = "missing-flatten"
     severity = S.ERROR
-    message = "{head} receives a rank-{rank} feature map {shape}, so the output is {out_shape}"
+    message = (
+        "{layer} receives a rank-{rank} feature map {shape}{through}, so the output is {out_shape}"
+    )
     fix = "Insert Flatten() or GlobalAveragePooling2D() before '{name}'"
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
@@ -66,16 +101,21 @@ class MissingFlatten(Rule):
             if head is None or head.core_class not in ("Dense", "EinsumDense") or head.wrapper:
                 continue
             shape = _input_shape(graph, head)
-            if shape is not None and len(shape) >= 4:
-                yield self.finding(
-                    graph,
-                    head,
-                    head=describe(head),
-                    rank=len(shape),
-                    shape=_fmt(shape),
-                    out_shape=_fmt(out.output_shape),
-                    name=head.name,
-                )
+            if shape is None or len(shape) < 4:
+                continue
+            first = _first_dense_on_map(graph, head)
+            shape = _input_shape(graph, first) or shape
+            yield self.finding(
+                graph,
+                first,
+                layer=describe(first),
+                rank=len(shape),
+                shape=_fmt(shape),
+                through="" if first is head else f" and passes it on to the head '{head.id}'",
+                out_shape=_fmt(out.output_shape),
+                name=first.name,
+                evidence={"head": head.id},
+            )
 
 
 class SpatialCollapse(Rule):
@@ -167,13 +207,16 @@ class SpatialCollapse(Rule):
 
 
 class ChannelsFirstInput(Rule):
-    """The input looks channels-first, but the model's layers are channels-last.
+    """The input looks channels-first, but the model's layers are channels-last (or the
+    reverse).
 
     ## Why is this bad?
     Keras layers default to ``data_format="channels_last"``: ``(height, width, channels)``.
     An input declared as ``(3, 224, 224)`` is then read as an image 3 pixels high with 224
     channels; convolutions and pooling slide over the wrong axes and the map collapses after
-    the first pooling. The model may still build and train, badly.
+    the first pooling. The model may still build and train, badly. The reverse happens with
+    code written for channels-first backends (Theano, ``data_format="channels_first"``) fed
+    ``(224, 224, 3)`` images: the layers read 224 channels of a 224 x 3 image.
 
     ## Anti-pattern
     ```python
@@ -199,41 +242,57 @@ class ChannelsFirstInput(Rule):
     code = "MC403"
     name = "channels-first-input"
     severity = S.WARNING
-    message = (
-        "{layer} reads its input {shape} as channels-last (height={h}, channels={c}); it looks "
-        "channels-first"
-    )
-    fix = (
-        "Transpose the data to (height, width, channels) and declare Input({suggested}), or set "
-        'data_format="channels_first" on the spatial layers'
-    )
+    message = "{layer} reads its input {shape} as {read_as}; it looks {looks}"
+    fix = "{fix}"
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for node in graph:
             window = spatial_window(node.core_class, node.core_config)
-            if window is None or window.channels_first or window.rank != 2:
+            if window is None or window.rank != 2:
                 continue
             shape = _input_shape(graph, node)
             if shape is None or len(shape) != 4:
                 continue
             _, a, b, c = shape
-            if (
-                isinstance(a, int)
-                and isinstance(b, int)
-                and isinstance(c, int)
-                and a in (1, 3, 4)
-                and b >= 16
-                and c >= 16
-                and c > 4 * a
-            ):
-                yield self.finding(
-                    graph,
-                    node,
-                    layer=describe(node),
-                    shape=_fmt(shape[1:]),
-                    h=a,
-                    c=c,
-                    suggested=_fmt((b, c, a)),
-                )
+            if isinstance(a, int) and isinstance(b, int) and isinstance(c, int):
+                if not window.channels_first and _channels_at(a, b, c):
+                    yield self.finding(
+                        graph,
+                        node,
+                        layer=describe(node),
+                        shape=_fmt(shape[1:]),
+                        read_as=f"channels-last (height={a}, channels={c})",
+                        looks="channels-first",
+                        fix=(
+                            "Transpose the data to (height, width, channels) and declare "
+                            f"Input({_fmt((b, c, a))}), or set "
+                            'data_format="channels_first" on the spatial layers'
+                        ),
+                    )
+                elif window.channels_first and _channels_at(c, b, a):
+                    yield self.finding(
+                        graph,
+                        node,
+                        layer=describe(node),
+                        shape=_fmt(shape[1:]),
+                        read_as=f"channels-first (channels={a}, width={c})",
+                        looks="channels-last",
+                        fix=(
+                            'Remove data_format="channels_first" from the spatial layers (Keras '
+                            "layers are channels-last by default), or transpose the data to "
+                            f"(channels, height, width) and declare Input({_fmt((c, a, b))})"
+                        ),
+                    )
             # Only the first spatial layer on each path can be fooled by the input layout.
             break
+
+
+def _channels_at(channels: int, side: int, read_as_channels: int) -> bool:
+    """An image axis of 1, 3 or 4 (``channels``) where the layer expects a spatial side, next
+    to two sides of at least 16 one of which the layer reads as channels."""
+    return (
+        channels in (1, 3, 4)
+        and side >= 16
+        and read_as_channels >= 16
+        and read_as_channels > 4 * channels
+    )

@@ -2,12 +2,14 @@
 the share of the most predicted class, classes never predicted, accuracy against chance and
 against what a sound classifier reaches on the task.
 
-Classification only (multiclass or binary); nothing is measured for regression. Predictions
-are ``record.predictions`` on ``dataset.x_test``: probabilities or logits ``(n, K)`` (argmax),
-or one sigmoid unit ``(n, 1)`` (threshold 0.5; 0 when the loss takes logits). A prediction
-with NaN/Inf counts as no class (and as wrong).
+For classification (multiclass or binary), predictions are ``record.predictions`` on
+``dataset.x_test``: probabilities or logits ``(n, K)`` (argmax), or one sigmoid unit ``(n, 1)``
+(threshold 0.5; 0 when the loss takes logits). A prediction with NaN/Inf counts as no class
+(and as wrong). For regression, only a head whose activation bounds its output (ReLU, tanh,
+softplus...) is measured: how many held-out targets lie outside what it can output.
 
-Row schema: one ``"row": "class"`` row per class, then one ``"row": "summary"`` row::
+Row schema (classification): one ``"row": "class"`` row per class, then one
+``"row": "summary"`` row::
 
     class rows
       row         "class"
@@ -32,6 +34,19 @@ Row schema: one ``"row": "class"`` row per class, then one ``"row": "summary"`` 
       top_support_share   float  its share of the held-out labels
       never_predicted     list[str]  names of classes with support that are never predicted
       nonfinite           int    predictions with NaN/Inf
+
+Row schema (regression with a bounded head): one ``"row": "regression"`` row::
+
+      row                 "regression"
+      layer               str    the layer that applies the output activation
+      activation          str    its normalised activation
+      low, high           float|None  the activation's output bounds (None: unbounded)
+      samples             int    held-out samples
+      values              int    held-out target values (samples x output units)
+      outside             int    target values outside [low, high]
+      outside_share       float  outside / values
+      mae_outside         float|None  mean absolute error of the predictions on those values
+      mae_inside          float|None  the same on the values inside the range
 """
 
 from __future__ import annotations
@@ -41,6 +56,8 @@ from typing import Any
 
 from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
+from modelcheck.graph import activations as A
+from modelcheck.graph.walk import activation_source
 from modelcheck.probing.analyzers.common import (
     Check,
     pct,
@@ -65,6 +82,30 @@ def predicted_classes(predictions: Any, from_logits: bool = False) -> Any:
         out = np.argmax(np.where(np.isfinite(p), p, -np.inf), axis=1)
     out[bad] = -1
     return out
+
+
+#: Output activations that bound a regression output: their (lowest, highest) output, None
+#: where unbounded. Open and closed bounds alike: a target at the bound can be reached.
+OUTPUT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "relu": (0.0, None),
+    "relu6": (0.0, 6.0),
+    "softplus": (0.0, None),
+    "exponential": (0.0, None),
+    "sigmoid": (0.0, 1.0),
+    "hard_sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "hard_tanh": (-1.0, 1.0),
+    "softsign": (-1.0, 1.0),
+    "elu": (-1.0, None),
+    "selu": (-1.7581, None),
+}
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    """``[0, inf)``, ``[-1, 1]``: the bounds of :data:`OUTPUT_BOUNDS` as text."""
+    left = "(-inf" if low is None else f"[{low:g}"
+    right = "inf)" if high is None else f"{high:g}]"
+    return f"{left}, {right}"
 
 
 def summary_row(rows: list[Row]) -> Row | None:
@@ -365,24 +406,165 @@ class AccuracyBelowExpected(Check):
         )
 
 
+class RegressionTargetsOutOfRange(Check):
+    """The output activation cannot reach many of the regression targets.
+
+    Regression only: the held-out targets are compared with the range of the output layer's
+    activation (``relu`` and ``softplus`` stay at or above 0, ``tanh`` within [-1, 1],
+    ``relu6`` within [0, 6]...). Reported when more than ``out-of-range-share`` of the target
+    values lie outside it, with the model's mean absolute error on them and on the others.
+
+    ## Why is this bad?
+    Whatever the model learns, its prediction for such a target is at best the bound: the
+    error there is at least the target's distance to it. A ReLU output also stops learning
+    from a sample once its pre-activation is negative (zero gradient), so every target below
+    0 stays predicted as 0. Standardised targets are half negative: the loss plateaus early
+    and the model looks like it cannot learn.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(1, activation="relu"),  # standardised targets: half are negative
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    ```
+
+    ## Thresholds
+    - ``out-of-range-share`` (default 0.05): share of held-out target values outside the
+      output's range. Targets scaled into the range leave none outside; five percent is
+      more than a few outliers and costs the model measurably.
+    """
+
+    code = "MP204"
+    name = "regression-targets-out-of-range"
+    severity = S.WARNING
+    message = (
+        "{share} of the held-out target values lie outside {range}, the range of {layer} "
+        "({activation}): its mean absolute error there is {mae_out}, against {mae_in} on the "
+        "others"
+    )
+    fix = (
+        "Use a linear output in '{name}' (no activation) for these targets, or scale the "
+        "targets into {range}"
+    )
+    settings = ("out-of-range-share",)
+
+    def judge(
+        self, rows: list[Row], record: ProbeRecord, thresholds: Mapping[str, float]
+    ) -> Iterator[Finding]:
+        row = next((r for r in rows if r.get("row") == "regression"), None)
+        if row is None or not row["values"]:
+            return
+        share = float(row["outside_share"])
+        if share <= float(thresholds["out-of-range-share"]):
+            return
+
+        def mae(value: Any) -> str:
+            return "n/a" if value is None else f"{value:.3g}"
+
+        yield self.at_layer(
+            record,
+            row["layer"],
+            share=pct(share),
+            range=_range_text(row["low"], row["high"]),
+            layer=f"'{row['layer']}'",
+            activation=row["activation"],
+            mae_out=mae(row["mae_outside"]),
+            mae_in=mae(row["mae_inside"]),
+            name=row["layer"].rsplit("/", 1)[-1],
+            evidence={
+                "outside_share": round(share, 4),
+                "outside": int(row["outside"]),
+                "values": int(row["values"]),
+                "mae_outside": "n/a" if row["mae_outside"] is None else row["mae_outside"],
+                "mae_inside": "n/a" if row["mae_inside"] is None else row["mae_inside"],
+            },
+        )
+
+
+def _regression_row(record: ProbeRecord) -> list[Row]:
+    """The ``"regression"`` row: held-out targets against the output activation's range."""
+    import numpy as np
+
+    out = single_output(record.graph)
+    found = activation_source(record.graph, out) if out is not None else None
+    act = A.normalize(record.io.head_activation)
+    if found is None or act not in OUTPUT_BOUNDS or record.predictions is None:
+        return []
+    low, high = OUTPUT_BOUNDS[act]
+    targets = np.asarray(record.dataset.y_test, dtype=np.float64)
+    preds = np.asarray(record.predictions, dtype=np.float64)
+    n = len(targets)
+    if not n or preds.size != targets.size:
+        return []
+    targets, preds = targets.reshape(n, -1), preds.reshape(n, -1)
+    outside = np.zeros(targets.shape, dtype=bool)
+    if low is not None:
+        outside |= targets < low
+    if high is not None:
+        outside |= targets > high
+    err = np.abs(preds - targets)
+
+    def mae(mask: Any) -> float | None:
+        vals = err[mask]
+        vals = vals[np.isfinite(vals)]
+        return round(float(vals.mean()), 6) if vals.size else None
+
+    return [
+        {
+            "row": "regression",
+            "layer": found[0].id,
+            "activation": act,
+            "low": low,
+            "high": high,
+            "samples": n,
+            "values": int(targets.size),
+            "outside": int(outside.sum()),
+            "outside_share": round(float(outside.mean()), 6),
+            "mae_outside": mae(outside),
+            "mae_inside": mae(~outside),
+        }
+    ]
+
+
 class CollapseAnalyzer(Analyzer):
     """Predicted-class histogram and accuracy on held-out data."""
 
     name = "collapse"
     title = "Predictions on held-out data"
-    checks = (CollapsedPredictions, ClassesNeverPredicted, AccuracyBelowExpected)
+    checks = (
+        CollapsedPredictions,
+        ClassesNeverPredicted,
+        AccuracyBelowExpected,
+        RegressionTargetsOutOfRange,
+    )
     thresholds = {
         "collapse-share": 0.9,
         "chance-margin": 0.05,
         "min-class-support": 5,
         "accuracy-margin": 0.1,
+        "out-of-range-share": 0.05,
     }
 
     def measure(self, record: ProbeRecord) -> list[Row]:
         import numpy as np
 
         ds = record.dataset
-        if ds.task == REGRESSION or ds.labels_test is None or record.predictions is None:
+        if ds.task == REGRESSION:
+            return _regression_row(record)
+        if ds.labels_test is None or record.predictions is None:
             return []
         labels = np.asarray(ds.labels_test).astype(int).reshape(-1)
         preds = np.asarray(record.predictions)
