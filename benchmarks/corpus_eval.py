@@ -40,7 +40,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shlex
 import statistics
 import sys
@@ -593,13 +592,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "jobs": args.jobs,
         "probe_ran": probe is not None,
-        "machine": {
-            "nproc": len(os.sched_getaffinity(0)),
-            "cpu": ls.cpu_model(),
-            "platform": platform.platform(),
-            "loadavg_start": loadavg,
-            "loadavg_end": tuple(round(x, 2) for x in os.getloadavg()),
-        },
+        "machine": ls.machine_info(loadavg, end=True),
         "git": {
             **ls.git_state(),
             "source_hash_start": source_hash,

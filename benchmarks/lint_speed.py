@@ -496,6 +496,19 @@ def import_profile(py: Path, model: Path, runs: int, cwd: Path) -> dict[str, Any
 # --------------------------------------------------------------------------- environment
 
 
+def machine_info(loadavg_start: tuple[float, ...], end: bool = False) -> dict[str, Any]:
+    """The ``machine`` entry of every benchmark's results: CPUs, model, platform, load."""
+    info: dict[str, Any] = {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu_model(),
+        "platform": platform.platform(),
+        "loadavg_start": loadavg_start,
+    }
+    if end:
+        info["loadavg_end"] = tuple(round(x, 2) for x in os.getloadavg())
+    return info
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -893,12 +906,7 @@ def _measure(
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": "python benchmarks/lint_speed.py " + shlex.join(argv or sys.argv[1:]),
         "python": probe["python"],
-        "machine": {
-            "nproc": len(os.sched_getaffinity(0)),
-            "cpu": cpu_model(),
-            "platform": platform.platform(),
-            "loadavg_start": loadavg,
-        },
+        "machine": machine_info(loadavg),
         "git": git_state(),
         "versions": versions,
         "lint_venv": {

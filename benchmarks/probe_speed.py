@@ -35,7 +35,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -909,13 +908,7 @@ def _measure(
     res: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": ("python benchmarks/probe_speed.py " + shlex.join(argv or sys.argv[1:])).strip(),
-        "machine": {
-            "nproc": len(os.sched_getaffinity(0)),
-            "cpu": ls.cpu_model(),
-            "platform": platform.platform(),
-            "loadavg_start": loadavg,
-            "loadavg_end": tuple(round(x, 2) for x in os.getloadavg()),
-        },
+        "machine": ls.machine_info(loadavg, end=True),
         "git": {
             **ls.git_state(),
             "source_hash_start": args.source_hash,
