@@ -128,6 +128,10 @@ class Run:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=slave if terminal else subprocess.PIPE,
+            # As at a terminal: Ctrl-C on. A test run started as a background job (`cmd &` in
+            # a script) ignores SIGINT, and children inherit that; modelcheck then rightly
+            # leaves it ignored, which is not what these tests are about.
+            preexec_fn=_sigint_default,
         )
         if slave is not None:
             os.close(slave)
@@ -172,6 +176,10 @@ class Run:
             os.close(self.master)
             err = bytes(self.terminal_output)
         return self.proc.returncode, out.decode(), screen_lines(err.decode(errors="replace"))
+
+
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def screen_lines(text: str) -> list[str]:
