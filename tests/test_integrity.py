@@ -163,8 +163,16 @@ class Run:
             time.sleep(0.02)
 
     def ctrl_c(self) -> tuple[int, str, list[str]]:
-        """SIGINT, as Ctrl-C sends it; returns exit code, stdout and the stderr lines."""
-        self.proc.send_signal(signal.SIGINT)
+        """SIGINT, as Ctrl-C sends it, to the main thread; returns exit code, stdout and the
+        stderr lines.
+
+        A signal sent to a process goes to any one of its threads. With TensorFlow's threads
+        running, it may land on one of them: CPython then only flags it, and a main thread
+        blocked in a system call (reading a FIFO, sleeping in a factory) is not woken, so the
+        test would hang on whichever thread the kernel picked. Python handlers run in the
+        main thread, so that is where the test delivers it (``tgkill``).
+        """
+        _signal_main_thread(self.proc, signal.SIGINT)
         try:
             out, err = self.proc.communicate(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
@@ -176,6 +184,15 @@ class Run:
             os.close(self.master)
             err = bytes(self.terminal_output)
         return self.proc.returncode, out.decode(), screen_lines(err.decode(errors="replace"))
+
+
+def _signal_main_thread(proc: subprocess.Popen[bytes], signum: int) -> None:
+    """``tgkill(pid, pid, signum)``: the process's main thread has the process's id."""
+    import ctypes
+
+    tgkill = getattr(ctypes.CDLL(None, use_errno=True), "tgkill", None)
+    if tgkill is None or tgkill(proc.pid, proc.pid, signum) != 0:
+        proc.send_signal(signum)  # no tgkill (old glibc): the process, as a terminal would
 
 
 def _sigint_default() -> None:
