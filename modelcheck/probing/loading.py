@@ -205,7 +205,13 @@ def refuse_unsafe(graph: ModelGraph, *, trust: bool, provided: set[str] | None =
     from modelcheck.lint.engine import run_rules
     from modelcheck.lint.registry import RULES
 
-    findings, _ = run_rules(graph, [r for r in RULES if r.code.startswith("MC8")])
+    findings, crashes = run_rules(graph, [r for r in RULES if r.code.startswith("MC8")])
+    if crashes:  # a modelcheck bug; refusing is the safe side
+        raise ProbeError(
+            "Expected the security rules to check the file before it is loaded (please "
+            "report this).",
+            str(crashes[0]),
+        )
     names = provided or set()
     fatal = [f for f in findings if f.code in ALWAYS_REFUSED]
     if fatal:
