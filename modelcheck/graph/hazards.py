@@ -20,6 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelcheck.errors import ModelLoadError
+from modelcheck.graph.allowlist import (
+    KERAS_PACKAGES,
+    NON_MODELING_NAMES,
+    REBUILDERS,
+    builtin_function_allowed,
+    keras_symbol_allowed,
+)
 
 
 class HazardKind(enum.Enum):
@@ -33,6 +40,7 @@ class HazardKind(enum.Enum):
     RESOURCE = "resource"  # sizes that would exhaust memory/time: bombs, deep nesting
     MALFORMED = "malformed"  # a layer graph Keras cannot build: cycles, dangling references
     MEMBER = "member"  # archive members Keras never writes
+    POLYGLOT = "polyglot"  # a file that is more than one format: tools disagree on the model
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,34 +73,6 @@ class StructureError(ModelLoadError):
         self.kind = kind
 
 
-#: Packages whose objects Keras itself deserializes.
-KERAS_PACKAGES = frozenset({"keras", "tf_keras", "keras_hub", "keras_cv", "keras_nlp"})
-#: Keras APIs that Keras refuses to deserialize since 3.11/3.15 (``NON_MODELING_APIS`` in
-#: ``keras/src/saving/serialization_lib.py``): file and network access, unsafe mode.
-#: Matched by their last name, whatever module path the file gives.
-NON_MODELING_NAMES = frozenset(
-    {
-        "clear_session",
-        "enable_unsafe_deserialization",
-        "load_model",
-        "model_from_json",
-        "model_from_yaml",
-        "save_model",
-        "image_dataset_from_directory",
-        "text_dataset_from_directory",
-        "audio_dataset_from_directory",
-        "timeseries_dataset_from_array",
-        "load_img",
-        "save_img",
-        "deserialize_keras_object",
-        "serialize_keras_object",
-        "load_weights",
-        "save_weights",
-        "register_keras_serializable",
-        "get_file",
-        "get_custom_objects",
-    }
-)
 #: Third-party packages that can run code or touch files through plain function calls.
 RISKY_PACKAGES = frozenset(
     {"numpy", "pandas", "scipy", "torch", "dill", "cloudpickle", "joblib", "h5py", "requests"}
@@ -154,9 +134,19 @@ _CALLABLE_KEYS = frozenset(
     }
 )
 _CALLABLE_SUFFIXES = ("_initializer", "_regularizer", "_constraint", "_activation")
-#: Special ``class_name`` markers of Keras 3 serialization that are plain data.
+#: Special ``class_name`` markers of Keras serialization that name no class or function
+#: themselves (Keras 3's, and ``__tuple__`` of the legacy HDF5 JSON); ``__typespec__`` names
+#: its class in ``spec_name``, ``__lambda__`` holds bytecode.
 _DATA_MARKERS = frozenset(
-    {"__keras_tensor__", "__tensor__", "__numpy__", "__bytes__", "__slice__", "__ellipsis__"}
+    {
+        "__keras_tensor__",
+        "__tensor__",
+        "__numpy__",
+        "__bytes__",
+        "__slice__",
+        "__ellipsis__",
+        "__tuple__",
+    }
 )
 _DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 #: Keys under which a sub-layer or sub-model sits (so hazards get a layer path).
@@ -187,11 +177,18 @@ def _is_entry(obj: Any) -> bool:
     return type(obj) is dict and type(obj.get("class_name")) is str
 
 
-def classify_target(module: str, name: str) -> HazardKind | None:
-    """Is ``module.name`` (what a config asks Keras to import) unsafe, custom, or fine?"""
+def classify_target(module: str, name: str, *, function: bool = False) -> HazardKind | None:
+    """Is ``module.name`` (what a config asks Keras to import) unsafe, custom, or fine?
+
+    ``function``: the config asks for a function (``class_name == "function"``). A public
+    Keras symbol that is not a model part or a pure tensor function is unsafe
+    (:mod:`modelcheck.graph.allowlist`): Keras resolves it even in safe mode.
+    """
     top = module.split(".")[0]
     if top in KERAS_PACKAGES:
-        return HazardKind.IMPORT if name in NON_MODELING_NAMES else None
+        if name in NON_MODELING_NAMES or not keras_symbol_allowed(module, name, function=function):
+            return HazardKind.IMPORT
+        return None
     if top == "tensorflow":
         return HazardKind.IMPORT if name.startswith(RISKY_TF_PREFIXES) else None
     if top in STDLIB or top in RISKY_PACKAGES:
@@ -209,8 +206,9 @@ def _dotted_kind(text: str) -> HazardKind | None:
 
 
 class _Scan:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, max_depth: int) -> None:
         self.source = source
+        self.max_depth = max_depth
         self.hazards: list[Hazard] = []
         self._counts: dict[HazardKind, int] = {}
 
@@ -242,11 +240,17 @@ class _Scan:
         module = obj.get("module")
         registered = obj.get("registered_name")
         name = config if cls == "function" and isinstance(config, str) else cls
+        if cls == "__typespec__":  # Keras resolves spec_name in module like a class
+            spec = obj.get("spec_name")
+            name = spec if isinstance(spec, str) else cls
         if isinstance(module, str) and module:
             if module == "builtins" and cls in ("function", "builtin_function_or_method", "type"):
-                # How Keras 3 stores a plain function/class: looked up by name.
+                # How Keras 3 stores a plain function/class: looked up by name, among Keras's
+                # built-in activations/losses/metrics first, then the registered objects.
                 fname = name if isinstance(name, str) else ""
-                if fname in RISKY_BUILTINS or _dotted_kind(fname):
+                if cls == "function" and builtin_function_allowed(fname):
+                    pass
+                elif fname in RISKY_BUILTINS or fname in REBUILDERS or _dotted_kind(fname):
                     self.add(
                         HazardKind.IMPORT, f"function {fname!r}", parts, layer, f"builtins.{fname}"
                     )
@@ -257,7 +261,7 @@ class _Scan:
                 else:
                     self.add(HazardKind.CUSTOM, f"custom function {fname!r}", parts, layer, fname)
             else:
-                kind = classify_target(module, str(name))
+                kind = classify_target(module, str(name), function=cls == "function")
                 if kind is not None:
                     what = "custom object" if kind is HazardKind.CUSTOM else "reference to"
                     self.add(kind, f"{what} '{module}.{name}'", parts, layer, f"{module}.{name}")
@@ -286,7 +290,14 @@ class _Scan:
             elif ftype in ("function", "raw") and isinstance(fn, str):
                 module = config.get("module")
                 if isinstance(module, str) and module:
-                    kind = classify_target(module, fn)
+                    # Keras 2 looks the name up in that module's globals (Keras 3 ignores
+                    # it): Keras's own backend functions are what real files name there.
+                    keras2 = module.split(".")[0] in KERAS_PACKAGES
+                    kind = (
+                        (HazardKind.IMPORT if fn in NON_MODELING_NAMES else None)
+                        if keras2
+                        else classify_target(module, fn)
+                    )
                     if kind is not None:
                         self.add(kind, f"function '{module}.{fn}'", here, layer, f"{module}.{fn}")
         elif cls == "TFSMLayer":
@@ -321,52 +332,69 @@ class _Scan:
             self.add(HazardKind.IMPORT, f"{key} {value!r}", parts, layer, value)
 
     # -- the walk ------------------------------------------------------------------------
-    def walk(self, root: Any, base: list[object], max_depth: int) -> None:
+    def walk(self, root: Any, base: list[object]) -> None:
         """Visit every dict and list of parsed JSON (``json.loads`` makes only ``dict`` and
-        ``list``; plain type checks keep this fast on multi-MB configs). A value's JSON path
-        is kept as a parent chain and spelled out only for a hazard."""
-        # (value, path chain, layer path, key it sits under, depth)
-        root_chain: Any = None
+        ``list``; plain type checks keep this fast on multi-MB configs). Depth first with
+        one iterator per open container, so the walk holds memory for the nesting depth,
+        not for the millions of siblings a hostile list may have. A value's JSON path is
+        kept as a parent chain and spelled out only for a hazard."""
+        chain: Any = None
         for part in base:
-            root_chain = (root_chain, part)
-        stack: list[tuple[Any, Any, tuple[str, ...], str, int]] = [(root, root_chain, (), "", 0)]
-        pop, push = stack.pop, stack.append
+            chain = (chain, part)
+        if type(root) is not dict and type(root) is not list:
+            return  # the root may be any JSON value: a number, null, ...
+        # (children, path chain, layer path, key it sits under, depth, is a list)
+        stack: list[tuple[Any, Any, tuple[str, ...], str, int, bool]] = []
+        self._open(root, chain, (), "", 0, stack)
         while stack:
-            obj, chain, layer, key, depth = pop()
-            if depth > max_depth:
-                raise StructureError(
-                    HazardKind.RESOURCE,
-                    f"Expected a config nested at most {max_depth} levels deep.",
-                    "deeper nesting",
-                )
-            if type(obj) is dict:
-                cls = obj.get("class_name")
-                if type(cls) is str:
-                    if cls in _DATA_MARKERS:
-                        continue  # tensors, arrays, slices: plain data, nothing to resolve
-                    self.entry(obj, chain, layer)
-                for k, v in obj.items():
-                    tv = type(v)
-                    if tv is str:
-                        if k in _CALLABLE_KEYS or k.endswith(_CALLABLE_SUFFIXES):
-                            self.string(k, v, (chain, k), layer)
-                    elif tv is dict or tv is list:
-                        child_layer = layer
-                        if k in _SUBLAYER_KEYS and tv is dict and _is_entry(v):
+            children, chain, layer, key, depth, in_list = stack[-1]
+            strings_resolve = in_list and (
+                key in _CALLABLE_KEYS or key.endswith(_CALLABLE_SUFFIXES)
+            )
+            for k, v in children:
+                tv = type(v)
+                if tv is str:
+                    if in_list:
+                        if strings_resolve:
+                            self.string(key, v, (chain, k), layer)
+                    elif k in _CALLABLE_KEYS or k.endswith(_CALLABLE_SUFFIXES):
+                        self.string(k, v, (chain, k), layer)
+                elif tv is dict or tv is list:
+                    child_layer = layer
+                    if tv is dict and _is_entry(v):
+                        if in_list and key == "layers":
+                            child_layer = layer + (_entry_name(v) or f"layer_{k}",)
+                        elif not in_list and k in _SUBLAYER_KEYS:
                             child_layer = layer + (_entry_name(v) or k,)
-                        push((v, (chain, k), child_layer, k, depth + 1))
-            elif type(obj) is list:  # the root may be any JSON value: a number, null, ...
-                in_layers = key == "layers"
-                for i, v in enumerate(obj):
-                    tv = type(v)
-                    if tv is str:
-                        if key in _CALLABLE_KEYS or key.endswith(_CALLABLE_SUFFIXES):
-                            self.string(key, v, (chain, i), layer)
-                    elif tv is dict or tv is list:
-                        child_layer = layer
-                        if in_layers and tv is dict and _is_entry(v):
-                            child_layer = layer + (_entry_name(v) or f"layer_{i}",)
-                        push((v, (chain, i), child_layer, key, depth + 1))
+                    self._open(v, (chain, k), child_layer, key if in_list else k, depth + 1, stack)
+                    break  # go down first; this container's iterator resumes afterwards
+            else:
+                stack.pop()
+
+    def _open(
+        self,
+        obj: Any,
+        chain: Any,
+        layer: tuple[str, ...],
+        key: str,
+        depth: int,
+        stack: list[tuple[Any, Any, tuple[str, ...], str, int, bool]],
+    ) -> None:
+        if depth > self.max_depth:
+            raise StructureError(
+                HazardKind.RESOURCE,
+                f"Expected a config nested at most {self.max_depth} levels deep.",
+                "deeper nesting",
+            )
+        if type(obj) is dict:
+            cls = obj.get("class_name")
+            # A data marker is no object to resolve, but Keras rebuilds what it holds
+            # (a __slice__'s bounds are deserialized objects), so its contents are walked.
+            if type(cls) is str and cls not in _DATA_MARKERS:
+                self.entry(obj, chain, layer)
+            stack.append((iter(obj.items()), chain, layer, key, depth, False))
+        else:
+            stack.append((enumerate(obj), chain, layer, key, depth, True))
 
 
 def _spell(chain: Any) -> list[object]:
@@ -390,12 +418,12 @@ def scan_config(
     Raises:
         StructureError: for JSON nested deeper than :data:`MAX_JSON_DEPTH`.
     """
-    scan = _Scan(source)
-    scan.walk(cfg, [], MAX_JSON_DEPTH)
+    scan = _Scan(source, MAX_JSON_DEPTH)
+    scan.walk(cfg, [])
     if compile_config is not None and not (
         isinstance(cfg, Mapping) and cfg.get("compile_config") is compile_config
     ):
-        scan.walk(compile_config, ["compile_config"], MAX_JSON_DEPTH)
+        scan.walk(compile_config, ["compile_config"])
     return scan.hazards
 
 
