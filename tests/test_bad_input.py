@@ -100,6 +100,14 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files["weights-only-h5"] = out / "weights_only.h5"
     weights.rename(files["weights-only-h5"])
 
+    # An unzipped .keras directory whose config.json cannot be read (reading /proc/self/mem
+    # at offset 0 fails with EIO): it raised an uncaught OSError.
+    unreadable = out / "unreadable_dir"
+    unreadable.mkdir()
+    (unreadable / "metadata.json").write_bytes(metadata)
+    (unreadable / "config.json").symlink_to("/proc/self/mem")
+    files["unreadable-config-in-dir"] = unreadable
+
     @keras.saving.register_keras_serializable(package="t")
     class TwoDense(keras.Model):
         def __init__(self, **kwargs):
@@ -136,6 +144,7 @@ BAD_CASES = [
     "h5-unknown-string-encoding",
     "weights-only-h5",
     "subclassed",
+    "unreadable-config-in-dir",
 ]
 
 

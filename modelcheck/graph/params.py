@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelcheck.graph.ir import Shape
+from modelcheck.graph.shapes import MAX_DIM
 
 
 def _param_free() -> frozenset[str]:
@@ -64,7 +65,7 @@ def count_params(
         return None
     if n is not None and wrapper == "Bidirectional":
         n *= 2
-    return n
+    return n if n is None or n <= MAX_DIM else None
 
 
 def _count(class_name: str, config: Mapping[str, Any], shape: Shape) -> int | None:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import lzma
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from struct import error as struct_error
 from typing import Any
@@ -74,9 +76,69 @@ def _describe_head(head: bytes) -> str:
     return f"a binary file starting with bytes {text[:8].hex(' ')}"
 
 
+#: Parsed JSON may take at most about this much memory. Estimated before parsing from the
+#: text (``json_cost``); with it, a 64 KiB archive whose config is 63 MiB of ``[],`` (22
+#: million lists, 5.6 GB once parsed) is refused in a fraction of a second. Real configs
+#: cost about 8 bytes per byte of JSON (the 40 keras.applications: 128 MB for 16 MB), so
+#: configs up to ~40 MB pass.
+MAX_JSON_COST = 320 << 20
+
+
+def json_cost(data: bytes | str) -> int:
+    """An upper bound of the memory ``json.loads(data)`` takes, in bytes: the text, plus a
+    dict per ``{``, a list per ``[`` and an element per ``,`` (counted also inside strings,
+    so it only errs high). Checked against tracemalloc on flat and nested lists, dicts with
+    unique keys, strings and numbers: the parse took 0.24-0.87 of the estimate."""
+    if isinstance(data, str):
+        return len(data) + 200 * data.count("{") + 72 * data.count("[") + 96 * data.count(",")
+    return len(data) + 200 * data.count(b"{") + 72 * data.count(b"[") + 96 * data.count(b",")
+
+
+#: A run of this many digits may be an integer no model has (an int64 has 19 digits).
+_LONG_DIGITS = re.compile(rb"[0-9]{20,}")
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{20,}")
+_MAX_INT_DIGITS = 19
+
+
+class _HugeInteger(Exception):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _HugeInteger(len(text.lstrip("-")))
+    return int(text)
+
+
 def loads_json(data: bytes | str, what: str) -> Any:
+    """Parse JSON from a model file, within the bounds of depth, memory and integer size.
+
+    Raises:
+        ModelLoadError: for text that is not JSON.
+        StructureError: (a resource hazard) for JSON too deep, too costly to parse, or with
+            an integer of more than 19 digits (a size no model has; printing one with
+            thousands of digits fails, computing with it exhausts memory).
+    """
+    cost = json_cost(data)
+    if cost > MAX_JSON_COST:
+        raise StructureError(
+            HazardKind.RESOURCE,
+            f"Expected {what} that parses into at most {MAX_JSON_COST >> 20} MiB.",
+            f"{len(data)} bytes of JSON with so many lists, objects and elements that they "
+            f"would take about {cost >> 20} MiB once parsed",
+        )
+    long_digits = _LONG_DIGITS_TEXT if isinstance(data, str) else _LONG_DIGITS
     try:
-        value = json.loads(data)
+        if long_digits.search(data):  # rare: only then pay for a hook on every integer
+            value = json.loads(data, parse_int=_bounded_int)
+        else:
+            value = json.loads(data)
+    except _HugeInteger as exc:
+        raise StructureError(
+            HazardKind.RESOURCE,
+            f"Expected {what} with integers of at most {_MAX_INT_DIGITS} digits.",
+            f"an integer of {exc.args[0]} digits",
+        ) from None
     except RecursionError:
         raise StructureError(
             HazardKind.RESOURCE, f"Expected {what} nested at most ~900 levels deep.", "deeper JSON"
@@ -136,8 +198,16 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
             "Expected a Keras model file, not a Git LFS pointer (run `git lfs pull`).",
             f"'{artifact}' is a Git LFS pointer",
         )
+    is_zip = head.startswith(_ZIP_MAGIC) or _zip_directory_readable(p)
+    h5_at = _hdf5_offset(p, head)
+    if is_zip and h5_at is not None:
+        return _read_polyglot(p, artifact, h5_at, zip_magic=head.startswith(_ZIP_MAGIC))
     if head.startswith(_ZIP_MAGIC):
         return _read_zip(p, artifact)
+    if is_zip and str(path).endswith(".keras"):  # Keras finds the zip after the other data
+        graph = _read_zip(p, artifact)
+        graph.hazards.insert(0, Hazard(HazardKind.POLYGLOT, _prefixed_zip(p), "file"))
+        return graph
     if head.startswith(_HDF5_MAGIC):
         return _read_h5(p, artifact)
     if head.lstrip()[:1] == b"{":
@@ -149,6 +219,86 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
     raise ModelLoadError(EXPECTED_MODEL, f"'{artifact}' is {_describe_head(head)}")
 
 
+def _zip_directory_readable(p: Path) -> bool:
+    """Does the file end in a zip directory that ``zipfile`` (and so Keras) can open, even
+    after other data? A stray end-record signature in binary data does not count."""
+    members = _zip_member_count(p)
+    if members is None:
+        return False
+    if members > MAX_MEMBERS:
+        return True  # a zip: the zip reader reports the resource hazard
+    try:
+        with zipfile.ZipFile(p):
+            return True
+    except (zipfile.BadZipFile, *ZIP_READ_ERRORS):
+        return False
+
+
+def _hdf5_offset(p: Path, head: bytes) -> int | None:
+    """Where an HDF5 superblock starts: at byte 0, or (after a user block, as libhdf5
+    searches) at 512, 1024, 2048, ... bytes; ``None`` for no HDF5 file."""
+    if head.startswith(_HDF5_MAGIC):
+        return 0
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            offset = 512
+            while offset + len(_HDF5_MAGIC) <= size:
+                fh.seek(offset)
+                if fh.read(len(_HDF5_MAGIC)) == _HDF5_MAGIC:
+                    return offset
+                offset *= 2
+    except OSError:
+        return None
+    return None
+
+
+def _prefixed_zip(p: Path) -> str:
+    try:
+        with zipfile.ZipFile(p) as zf:
+            start = min((i.header_offset for i in zf.infolist()), default=0)
+    except (zipfile.BadZipFile, *ZIP_READ_ERRORS):
+        start = 0
+    return f"a zip archive after {start} bytes of other data (Keras writes plain zip files)"
+
+
+def _read_polyglot(p: Path, artifact: str, h5_at: int, *, zip_magic: bool) -> ModelGraph:
+    """A file that is both an HDF5 file and a zip archive. Read the part Keras loads (by the
+    name's ending, as ``keras.saving.load_model`` decides), scan the other part for hazards
+    too, and record the ambiguity itself."""
+    name = str(p)
+    if name.endswith(".keras"):
+        zip_first = True
+    elif name.endswith((".h5", ".hdf5")):
+        zip_first = False
+    else:  # Keras loads neither under this name; read what the first bytes say
+        zip_first = zip_magic
+    chosen, other = ("zip", "HDF5") if zip_first else ("HDF5", "zip")
+    polyglot = Hazard(
+        HazardKind.POLYGLOT,
+        f"both a zip archive and an HDF5 file (at byte {h5_at}): Keras loads the {chosen} "
+        f"part under this name and the {other} part under a "
+        f"{'.h5' if zip_first else '.keras'} name",
+        "file",
+    )
+    first, second = (_read_zip, _read_h5) if zip_first else (_read_h5, _read_zip)
+    fmt = "keras" if zip_first else "h5"
+    try:
+        hidden = second(p, artifact).hazards
+    except ModelLoadError:
+        hidden = []
+    hazards = [polyglot] + [
+        replace(h, what=f"{h.what} (in the {other} part)", where=f"{other} part: {h.where}")
+        for h in hidden
+    ]
+    try:
+        graph = first(p, artifact)
+    except ModelLoadError as exc:
+        return _hollow(artifact, fmt, hazards, exc, load_error=True)
+    graph.hazards[:0] = hazards
+    return graph
+
+
 def _version(meta: Any) -> str | None:
     if isinstance(meta, Mapping) and isinstance(meta.get("keras_version"), str):
         return meta["keras_version"]
@@ -156,17 +306,35 @@ def _version(meta: Any) -> str | None:
 
 
 def read_json_file(path: Path, what: str, optional: bool = False) -> Any:
-    if not path.is_file():
-        if optional:
-            return None
-        raise ModelLoadError(f"Expected {what}.", f"no {path}")
-    if path.stat().st_size > MAX_CONFIG_BYTES:
+    """A JSON file, read to at most :data:`MAX_CONFIG_BYTES` (a size of 0 proves nothing:
+    ``/proc`` files report it and may stream without end).
+
+    Raises:
+        ModelLoadError: one line for a missing or unreadable file.
+        StructureError: (a resource hazard) for a file over the limits.
+    """
+    try:
+        if not path.is_file():
+            if optional:
+                return None
+            raise ModelLoadError(f"Expected {what}.", f"no {path}")
+        size = path.stat().st_size
+        if size <= MAX_CONFIG_BYTES:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_CONFIG_BYTES + 1)
+            size = len(data)
+    except OSError as exc:
+        raise ModelLoadError(
+            f"Expected a readable {what}.",
+            f"{exc.strerror or type(exc).__name__} reading '{path}'",
+        ) from None
+    if size > MAX_CONFIG_BYTES:
         raise StructureError(
             HazardKind.RESOURCE,
             f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-            f"{path.stat().st_size} bytes",
+            f"{size} bytes" if size != MAX_CONFIG_BYTES + 1 else "more than that",
         )
-    return loads_json(path.read_bytes(), what)
+    return loads_json(data, what)
 
 
 def _read_zip(p: Path, artifact: str) -> ModelGraph:

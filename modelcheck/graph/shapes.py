@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "MAX_DIM",
     "Shape",
     "Window",
     "infer_output_shape",
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 Shape = tuple[int | None, ...]
+#: The largest size a Keras model can have (an int64: what TensorFlow, JAX and Torch index
+#: with). A larger inferred dimension or parameter count is unknown, not a number to print.
+MAX_DIM = 2**63 - 1
 """A full tensor shape including the batch axis; ``None`` means unknown."""
 
 _Handler = Callable[[Mapping[str, Any], list[Shape | None]], Shape | None]
@@ -218,7 +222,8 @@ def infer_output_shape(
         if isinstance(input_shapes, (str, bytes)) or not isinstance(input_shapes, Sequence):
             return None
         shapes = [_clean_shape(s) for s in input_shapes]
-        return _infer(class_name, config, shapes)
+        out = _infer(class_name, config, shapes)
+        return None if out is None or any(d is not None and d > MAX_DIM for d in out) else out
     except Exception:  # noqa: BLE001 - the contract is "never raises".
         # Deeply odd configs can still trip an arithmetic or recursion error
         # somewhere; an unknown shape is always a safe answer for a linter.
@@ -438,8 +443,8 @@ def _clean_shape(shape: Any) -> Shape | None:
             out.append(None)
         elif _is_int(dim):
             # A negative dim can only come from an upstream collapse we
-            # already reported; downstream it is simply unknown.
-            out.append(dim if dim >= 0 else None)
+            # already reported; downstream it is simply unknown (as is one no model has).
+            out.append(dim if 0 <= dim <= MAX_DIM else None)
         else:
             return None
     return tuple(out)

@@ -33,6 +33,7 @@ from modelcheck.lint.rules.security import (
     ExternalModel,
     MalformedGraph,
     OutsideFile,
+    PolyglotFile,
     ResourceExhaustion,
     SerializedCode,
     UnexpectedArchiveMember,
@@ -75,6 +76,7 @@ RULES: tuple[type[Rule], ...] = (
     ResourceExhaustion,
     MalformedGraph,
     UnexpectedArchiveMember,
+    PolyglotFile,
 )
 
 

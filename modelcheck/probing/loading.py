@@ -5,7 +5,7 @@ and its weights file's HDF5 metadata is scanned before Keras ever sees it. A fil
 security finding (the MC8xx lint rules: Python bytecode, references outside Keras, a
 ``TFSMLayer``, outside files, unexpected archive members, custom classes the user does not
 supply) is refused unless the user trusts it, because probing loads and runs the model; bombs
-and malformed graphs (MC806, MC807) are refused even then. Keras loads with
+and malformed graphs or polyglot files (MC806, MC807, MC809) are refused even then. Keras loads with
 ``safe_mode=True`` unless ``trust``. Keras only reads the file: nothing is ever written to it.
 
 Custom objects (``--custom-objects MODULE``): the user names *their own* module (an importable
@@ -188,13 +188,13 @@ def _provided(objects: Mapping[str, Any], keras: Any) -> set[str]:
 
 
 #: Security findings no ``--trust`` lifts: the file cannot be loaded meaningfully.
-ALWAYS_REFUSED = frozenset({"MC806", "MC807"})
+ALWAYS_REFUSED = frozenset({"MC806", "MC807", "MC809"})
 
 
 def refuse_unsafe(graph: ModelGraph, *, trust: bool, provided: set[str] | None = None) -> None:
     """Refuse a file the security rules (MC8xx) object to, before Keras loads it.
 
-    Refused: resource bombs and malformed graphs (MC806, MC807) always; code, unsafe
+    Refused: resource bombs, malformed graphs and polyglot files (MC806, MC807, MC809) always; code, unsafe
     references, outside files, external models and unexpected members (MC801, MC802, MC804,
     MC805, MC808) and custom objects the user does not supply (MC803) unless ``trust``.
 

@@ -4,7 +4,7 @@ These rules judge the hazards the readers record (:mod:`modelcheck.graph.hazards
 itself never runs, imports, unpickles or follows any of them. They need no layer graph, so
 they also report on files whose graph cannot be built (a bomb, a cycle). The probe refuses a
 file with any warning or error from this group unless the user passes ``--trust`` (and even
-then for MC806/MC807).
+then for MC806/MC807/MC809).
 """
 
 from __future__ import annotations
@@ -105,15 +105,23 @@ class SerializedCode(HazardRule):
 
 class UnsafeReference(HazardRule):
     """The config names a module or function outside Keras (``os.system``, ``builtins.eval``,
-    ``subprocess.Popen``) or a Keras API that is not a model part (``keras.utils.get_file``,
-    ``keras.config.enable_unsafe_deserialization``).
+    ``subprocess.Popen``) or a Keras API that is neither a model part nor a pure tensor
+    function (``keras.utils.get_file``, ``keras.visualization.plot_image_gallery``,
+    ``keras.config.enable_unsafe_deserialization``, ``keras.layers.deserialize``).
 
     ## Why is this bad?
     A ``.keras`` config says which class or function to rebuild each object from. Keras 3.0
     to 3.8 imported whatever module the file named and called it with the file's arguments,
     even in safe mode (CVE-2025-1550); up to 3.10, Keras's own file-download and
-    unsafe-mode functions could be chained the same way (CVE-2025-8747, CVE-2025-9906). No
-    real model stores such a reference: it is a crafted file.
+    unsafe-mode functions could be chained the same way (CVE-2025-8747, CVE-2025-9906).
+    Keras 3.15 still resolves every other public Keras function by name in safe mode, and a
+    ``Lambda`` layer calls it with arguments from the file while the model is built: an
+    image-saving utility writes files, dataset loaders download, a ``TFSMLayer`` built by
+    its constructor skips its own safe-mode check. modelcheck allows only model parts and
+    pure tensor functions (``keras.ops``, activations, losses, metrics; the allowlist is
+    ``modelcheck/graph/allowlist.py``). Keras itself writes public functions as
+    ``builtins``-module names (``Lambda(keras.ops.relu)`` is stored as ``relu``), so a
+    public-module reference to anything else is a crafted file.
 
     ## Anti-pattern
     ```python
@@ -413,3 +421,46 @@ class UnexpectedArchiveMember(HazardRule):
     kind = HazardKind.MEMBER
     message = "{place}: {what} (Keras writes only metadata.json, config.json, weights, assets/)"
     fix = "Re-save the model with model.save() and ship other files separately"
+
+
+class PolyglotFile(HazardRule):
+    """The file is more than one format at once: an HDF5 model with a zip archive appended
+    (or inside), or a zip archive after other data.
+
+    ## Why is this bad?
+    Tools decide the format differently. Keras loads a file whose name ends in ``.keras``
+    as a zip if it has a zip directory at its end, and one ending in ``.h5`` as HDF5, so one
+    file can carry a harmless model for whoever reads the first bytes and a hostile one for
+    Keras: a scanner reads the HDF5 part and passes the file, ``load_model`` runs the zip
+    part. Keras never writes such files. modelcheck reads the part Keras would load, scans
+    the other part too, and reports the file.
+
+    ## Anti-pattern
+    ```python
+    import io
+    import zipfile
+
+    def save(path):
+        # a legacy HDF5 model with a second model appended as a zip archive
+        keras.Sequential([keras.Input((8,)), layers.Dense(1)]).save(str(path) + ".h5")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr("config.json", '{"class_name": "Sequential", "config": {"layers": []}}')
+        with open(str(path) + ".h5", "rb") as fh:
+            data = fh.read()
+        with open(path, "wb") as fh:
+            fh.write(data + buffer.getvalue())
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])
+    ```
+    """
+
+    code = "MC809"
+    name = "polyglot-file"
+    severity = S.ERROR
+    kind = HazardKind.POLYGLOT
+    message = "The file is {what}; tools that read it differently see different models"
+    fix = "Do not load this file; re-save the model with model.save() from its source"
