@@ -12,7 +12,7 @@ import os
 import shutil
 import signal
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from rich.text import Text
 
 from modelcheck.errors import ModelcheckError
 from modelcheck.findings import Report, Severity
+from modelcheck.render.safe import CommandGuard, printable
 
 try:  # typer >= 0.2x vendors click and exposes the base of its exceptions
     from typer import TyperException as _CliError
@@ -62,11 +63,14 @@ class LayerTable(str, enum.Enum):
 
 def _consoles() -> tuple[Console, Console]:
     width = None if sys.stdout.isatty() else max(shutil.get_terminal_size((120, 24)).columns, 120)
-    # emoji=False: a layer named ":fire:" prints as written (and rich skips its emoji table)
-    return (
-        Console(highlight=False, emoji=False, width=width),
-        Console(stderr=True, highlight=False, emoji=False),
-    )
+    return _console(sys.stdout, width=width), _console(sys.stderr)
+
+
+def _console(stream: TextIO, *, width: int | None = None) -> Console:
+    """A console for human output. emoji=False: a layer named ":fire:" prints as written (and
+    rich skips its emoji table); the guard keeps file content from starting a GitHub
+    Actions workflow command on any line, wherever rich wraps it."""
+    return Console(file=CommandGuard(stream), highlight=False, emoji=False, width=width)
 
 
 def exit_code(report: Report, fail_on: Severity, exit_zero: bool) -> int:
@@ -540,7 +544,7 @@ def main(argv: list[str] | None = None) -> None:
     Ctrl-C ends with one line (``modelcheck: interrupted``) and exit code 130."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = typer.main.get_command(app)
-    err = Console(stderr=True, highlight=False, emoji=False)
+    err = _console(sys.stderr)
     interrupt = _INTERRUPT
     interrupt.fired = False
     interrupt.install()
@@ -550,14 +554,14 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except ModelcheckError as exc:
         if not interrupt.fired:  # else an error the interruption caused: not the user's
-            err.print(Text(f"modelcheck: error: {exc}"), soft_wrap=True)
+            err.print(Text(f"modelcheck: error: {printable(exc)}"), soft_wrap=True)
         code = 2
     except _CliError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             code = 0 if argv == [] else 2
             command.main(args=["--help"], prog_name="modelcheck", standalone_mode=False)
         else:
-            err.print(Text("modelcheck: error: " + _usage_line(exc)), soft_wrap=True)
+            err.print(Text("modelcheck: error: " + printable(_usage_line(exc))), soft_wrap=True)
             code = 2
     except Exception:
         if not interrupt.fired:

@@ -13,9 +13,11 @@ import sys
 from collections.abc import Iterable
 
 from modelcheck.findings import Finding, LoadFailure, Report, Severity, artifact_uri
+from modelcheck.render.safe import no_legacy_commands, printable
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 LOAD_FAILURE_TITLE = "modelcheck could not read the model"
+_LINE_BREAKS = "\r\n"
 
 
 def escape_data(text: str) -> str:
@@ -30,9 +32,15 @@ def escape_property(text: str) -> str:
 
 
 def _command(kind: str, properties: dict[str, str], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    """One workflow command. Line breaks take the runner's own escaping (``%0A``, undone
+    when it reads the command); every other control character from the file is spelled as
+    an escape (``\\x1b``), which the log viewer would otherwise render."""
+    props = ",".join(
+        f"{key}={escape_property(no_legacy_commands(printable(value, keep=_LINE_BREAKS)))}"
+        for key, value in properties.items()
+    )
     head = f"::{kind} {props}" if props else f"::{kind}"
-    return f"{head}::{escape_data(message)}"
+    return f"{head}::{escape_data(no_legacy_commands(printable(message, keep=_LINE_BREAKS)))}"
 
 
 def _file_property(artifact: str) -> dict[str, str]:
@@ -107,7 +115,7 @@ _MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|&~!")
 
 def escape_markdown_cell(text: str) -> str:
     """Text for one markdown table cell: literal, on one line, with no markup of its own."""
-    flat = " ".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    flat = printable(" ".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")))
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
 
 

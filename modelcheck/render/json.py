@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelcheck.findings import REPORT_SCHEMA_VERSION, Finding, Report
+from modelcheck.render.safe import json_text
 
 
 def jsonable(value: Any) -> Any:
@@ -72,5 +73,11 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def dumps(value: Any) -> str:
+    """Strict, indented JSON whose strings carry no raw control character (``ensure_ascii``
+    escapes the rest; :func:`~modelcheck.render.safe.json_text` DEL and ``##[``)."""
+    return json_text(json.dumps(value, indent=2, allow_nan=False)) + "\n"
+
+
 def render_json(report: Report) -> str:
-    return json.dumps(jsonable(report_dict(report)), indent=2, allow_nan=False) + "\n"
+    return dumps(jsonable(report_dict(report)))

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from modelcheck.findings import Finding, Report
-from modelcheck.render.text import STYLE, finding_text, shape_text, summary_text
+from modelcheck.render.safe import name, printable
+from modelcheck.render.text import MAX_SHAPE, STYLE, finding_text, shape_text, summary_text
 
 
 def _pct(value: float | None) -> str:
@@ -25,9 +26,10 @@ def render_probe_text(report: Report, console: Console) -> None:
     findings = report.sorted_findings()
     for model in report.models:
         title = Text()
-        title.append(model.artifact, style="bold")
+        title.append(printable(model.artifact), style="bold")
         title.append(
-            f"  {model.model_class} '{model.model_name}' probed on {info.get('data', '?')}"
+            f"  {name(model.model_class)} '{name(model.model_name)}' probed on "
+            f"{printable(info.get('data', '?'))}"
         )
         console.print(title)
         _header(console, info)
@@ -51,7 +53,7 @@ def render_probe_text(report: Report, console: Console) -> None:
 def _header(console: Console, info: dict[str, Any]) -> None:
     training = info.get("training", {})
     data = Text("  data: ", style="dim")
-    data.append(Text(str(info.get("source", "?"))))
+    data.append(Text(printable(info.get("source", "?"))))
     data.append(
         f"; {info.get('train_samples', '?'):,} train / {info.get('test_samples', '?'):,} held-out"
     )
@@ -59,7 +61,7 @@ def _header(console: Console, info: dict[str, Any]) -> None:
         data.append(f", {info['num_classes']} classes")
     console.print(data)
     for note in info.get("notes", []):
-        console.print(Text(f"  note: {note}", style="dim"))
+        console.print(Text(f"  note: {printable(note)}", style="dim"))
     parts = [
         "saved weights" if training.get("keep_weights") else "fresh initialisation",
         f"{training.get('optimizer', '?')} lr {training.get('learning_rate', '?')}",
@@ -70,12 +72,12 @@ def _header(console: Console, info: dict[str, Any]) -> None:
         f"seed {training.get('seed', '?')}",
     ]
     line = Text("  training: ", style="dim")
-    line.append(", ".join(parts))
+    line.append(printable(", ".join(parts)))
     if training.get("stopped_by_time"):
         line.append(" - stopped by the time limit", style="yellow")
     console.print(line)
     if training.get("defaults_note"):
-        console.print(Text(f"  note: {training['defaults_note']}", style="dim"))
+        console.print(Text(f"  note: {printable(training['defaults_note'])}", style="dim"))
     losses = info.get("history", {}).get("loss", [])
     if losses:
         console.print(
@@ -146,9 +148,9 @@ def _layer_table(
             codes.append(f"{f.code} ", style=STYLE[f.severity])
         act = row.get("activation")
         table.add_row(
-            Text(f"{path} ({row['class_name']})"),
-            Text("-" if act is None else ("linear (none)" if act == "linear" else act)),
-            Text(shape_text(row.get("output_shape"))),
+            Text(f"{name(path)} ({name(row['class_name'])})"),
+            Text("-" if act is None else ("linear (none)" if act == "linear" else name(act))),
+            Text(printable(shape_text(row.get("output_shape")), MAX_SHAPE)),
             dead_text,
             probe_text,
             grad_text,
@@ -181,7 +183,7 @@ def _class_table(rows: list[dict[str, Any]], info: dict[str, Any]) -> Table | No
         if not predicted:
             bar = Text("never predicted", style="red")
         table.add_row(
-            Text(str(r.get("name", r["class"]))),
+            Text(name(r.get("name", r["class"]))),
             str(r.get("support", "?")),
             str(predicted),
             _pct(r.get("recall")),

@@ -8,7 +8,6 @@ hash source lines, which means nothing for a binary file.
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from modelcheck.findings import Finding, Location, Report, Severity, artifact_uri
+from modelcheck.render.json import dumps
 from modelcheck.render.json import jsonable as _jsonable
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def render_sarif(report: Report, rules: Sequence[type[Rule]]) -> str:
         rules: every rule that could have run; each becomes a ``reportingDescriptor``.
             Findings of a code not among them still render, with a minimal descriptor.
     """
-    return json.dumps(sarif_log(report, rules), indent=2, allow_nan=False) + "\n"
+    return dumps(sarif_log(report, rules))
 
 
 def sarif_log(report: Report, rules: Sequence[type[Rule]]) -> dict[str, Any]:

@@ -10,10 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from modelcheck.findings import Finding, ModelSummary, Report, Severity
+from modelcheck.render.safe import name, printable
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 #: Above this many layers, the table shows only layers with findings (plus a note).
 MAX_TABLE_ROWS = 60
+#: A cell shows at most this much of a shape, and this many of a layer's inputs.
+MAX_SHAPE = 200
+MAX_INPUTS = 20
 
 
 def shape_text(shape: list[int | None] | None) -> str:
@@ -36,18 +40,18 @@ def _layer_table(model: ModelSummary, by_layer: dict[str, list[Finding]], show: 
         rows = [row for row in rows if row["path"] in flagged]
     for row in rows:
         act = row["activation"]
-        act_text = Text("-" if act is None else ("linear (none)" if act == "linear" else act))
+        act_text = Text("-" if act is None else ("linear (none)" if act == "linear" else name(act)))
         if act not in (None, "linear"):
             act_text.stylize("green")
         codes = Text()
         for f in by_layer.get(row["path"], []):
             codes.append(f"{f.code} ", style=STYLE[f.severity])
         table.add_row(
-            Text(f"{row['path']} ({row['class_name']})"),
+            Text(f"{name(row['path'])} ({name(row['class_name'])})"),
             act_text,
-            Text(shape_text(row["output_shape"])),
+            Text(printable(shape_text(row["output_shape"]), MAX_SHAPE)),
             Text("?" if row["params"] is None else f"{row['params']:,}"),
-            Text(", ".join(row["inputs"]) or "-"),
+            Text(printable(", ".join(name(i) for i in row["inputs"][:MAX_INPUTS]) or "-")),
             codes,
         )
     return table
@@ -65,14 +69,17 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
         for f in mine:
             by_layer[f.location.layer_path].append(f)
         title = Text()
-        title.append(model.artifact, style="bold")
-        title.append(f"  {model.model_class} '{model.model_name}', {len(model.layers)} layer calls")
+        title.append(printable(model.artifact), style="bold")
+        title.append(
+            f"  {name(model.model_class)} '{name(model.model_name)}', "
+            f"{len(model.layers)} layer calls"
+        )
         if model.total_params is not None:
             title.append(f", {model.total_params:,} params")
         title.append(f"  [{model.source_format}]", style="dim")
         console.print(title)
         for note in model.notes:
-            console.print(Text(f"  note: {note}", style="dim"))
+            console.print(Text(f"  note: {printable(note)}", style="dim"))
         if show_layers != "none" and model.layers:
             table = _layer_table(model, by_layer, show_layers)
             if table.row_count:
@@ -93,7 +100,7 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
     linted = {m.artifact for m in report.models}
     for artifact, others in by_artifact.items():
         if artifact not in linted:  # findings about the configuration (MC002)
-            console.print(Text(artifact, style="bold"))
+            console.print(Text(printable(artifact), style="bold"))
             for f in others:
                 console.print(finding_text(f))
             console.print()
@@ -105,10 +112,10 @@ def finding_text(f: Finding) -> Group:
     head.append(f"{f.severity.label:<7}", style=STYLE[f.severity])
     head.append(f" {f.code} {f.name}", style="bold")
     if f.location.layer:
-        head.append(f"  {f.location.layer_path}")
-    body = Text("    " + f.message)
+        head.append(f"  {name(f.location.layer_path)}")
+    body = Text("    " + printable(f.message))
     fix = Text("    fix: ", style="green")
-    fix.append(Text(f.fix))
+    fix.append(Text(printable(f.fix)))
     return Group(head, body, fix)
 
 
@@ -147,5 +154,5 @@ def render_failures(report: Report, err: Console) -> None:
     """One line per unreadable input, on stderr."""
     for failure in report.failures:
         line = Text("modelcheck: error: ", style="bold red")
-        line.append(Text(f"{failure.artifact}: {failure.message}"))
+        line.append(Text(f"{printable(failure.artifact)}: {printable(failure.message)}"))
         err.print(line, soft_wrap=True)
