@@ -16,6 +16,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,21 @@ def test_hostile_files_next_to_a_good_one_in_one_run(hostile):
     assert [f.artifact for f in report.failures] == [lying]
     assert "Bad CRC-32" in report.failures[0].message
     assert len(report.models) == len(paths)
+
+
+def test_weights_stored_at_an_hdf5_search_offset_are_no_polyglot(hostile, tmp_path):
+    """Keras stores model.weights.h5 uncompressed: when its data happens to start at 4096
+    bytes, libhdf5 would find a superblock there, yet it is a plain Keras archive."""
+    members = hostile_files.read_members(hostile["good"])
+    header = 30 + len("config.json") + 30 + len("model.weights.h5")  # two local headers
+    config = members["config.json"]
+    assert len(config) < 4096 - header
+    members["config.json"] = config + b" " * (4096 - header - len(config))
+    path = tmp_path / "aligned.keras"
+    with zipfile.ZipFile(path, "w") as zf:  # stored, like Keras, in this order
+        zf.writestr("config.json", members["config.json"])
+        zf.writestr("model.weights.h5", members["model.weights.h5"])
+    assert path.read_bytes()[4096:4104] == b"\x89HDF\r\n\x1a\n"
+    report = modelcheck.lint(path, weights=True)
+    assert not [f for f in report.findings if f.code.startswith("MC8")], report.findings
+    assert not report.failures

@@ -17,12 +17,12 @@ import json
 import lzma
 import os
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from struct import error as struct_error
 from typing import Any
 
 from modelcheck.errors import ModelLoadError
@@ -200,7 +200,7 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
         )
     is_zip = head.startswith(_ZIP_MAGIC) or _zip_directory_readable(p)
     h5_at = _hdf5_offset(p, head)
-    if is_zip and h5_at is not None:
+    if is_zip and h5_at is not None and not _inside_member(p, h5_at):
         return _read_polyglot(p, artifact, h5_at, zip_magic=head.startswith(_ZIP_MAGIC))
     if head.startswith(_ZIP_MAGIC):
         return _read_zip(p, artifact)
@@ -251,6 +251,25 @@ def _hdf5_offset(p: Path, head: bytes) -> int | None:
     except OSError:
         return None
     return None
+
+
+def _inside_member(p: Path, offset: int) -> bool:
+    """Is ``offset`` inside a member's stored bytes (Keras stores model.weights.h5
+    uncompressed, so its HDF5 signature may land on an offset libhdf5 would look at)?"""
+    try:
+        with zipfile.ZipFile(p) as zf, open(p, "rb") as fh:
+            for info in zf.infolist():
+                fh.seek(info.header_offset)
+                local = fh.read(30)
+                if len(local) < 30:
+                    continue
+                name_len, extra_len = struct.unpack("<HH", local[26:30])
+                start = info.header_offset + 30 + name_len + extra_len
+                if start <= offset < start + info.compress_size:
+                    return True
+    except (zipfile.BadZipFile, struct.error, *ZIP_READ_ERRORS):
+        return False
+    return False
 
 
 def _prefixed_zip(p: Path) -> str:
@@ -395,7 +414,7 @@ def _zip_member_count(p: Path) -> int | None:
     try:
         with open(p, "rb") as fh:
             end = zipfile._EndRecData(fh)  # noqa: SLF001 - the stdlib's own end-record parser
-    except (OSError, ValueError, struct_error):
+    except (OSError, ValueError, struct.error):
         return None
     if not end:
         return None
