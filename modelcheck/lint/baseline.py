@@ -37,12 +37,12 @@ def write_baseline(findings: Sequence[Finding], path: str | os.PathLike[str]) ->
     )
     doc = {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "findings": entries}
     from modelcheck._files import atomic_write
+    from modelcheck.render.safe import json_text  # messages hold names from model files
 
     try:
         # all or nothing: an interrupted write leaves the old baseline (or none), never half
         with atomic_write(path, text=True) as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
+            fh.write(json_text(json.dumps(doc, indent=2)) + "\n")
     except OSError as exc:
         raise ConfigError(
             "Expected a writable path for the baseline.", f"{path} ({exc.strerror or exc})"
