@@ -211,3 +211,14 @@ def test_weights_stored_at_an_hdf5_search_offset_are_no_polyglot(hostile, tmp_pa
     report = modelcheck.lint(path, weights=True)
     assert not [f for f in report.findings if f.code.startswith("MC8")], report.findings
     assert not report.failures
+
+
+def test_a_config_that_streams_without_end_is_read_only_to_the_limit(tmp_path):
+    """/proc files report size 0 and may stream gigabytes (pagemap: 8 bytes per page of the
+    address space): config.json is read to the 64 MiB limit, never to the end."""
+    folder = tmp_path / "streaming"
+    folder.mkdir()
+    (folder / "config.json").symlink_to("/proc/self/pagemap")
+    report = modelcheck.lint(folder)
+    assert [f.code for f in report.findings] == ["MC806"], report.findings
+    assert "more than 67108864 bytes" in report.findings[0].message

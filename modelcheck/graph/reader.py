@@ -351,7 +351,9 @@ def read_json_file(path: Path, what: str, optional: bool = False) -> Any:
         raise StructureError(
             HazardKind.RESOURCE,
             f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-            f"{size} bytes" if size != MAX_CONFIG_BYTES + 1 else "more than that",
+            f"{size} bytes"
+            if size != MAX_CONFIG_BYTES + 1
+            else f"more than {MAX_CONFIG_BYTES} bytes",
         )
     return loads_json(data, what)
 
