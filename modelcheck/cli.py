@@ -20,7 +20,7 @@ from rich.text import Text
 
 from modelcheck.errors import ModelcheckError
 from modelcheck.findings import Report, Severity
-from modelcheck.render.safe import CommandGuard, printable
+from modelcheck.safetext import CommandGuard, printable
 
 try:  # typer >= 0.2x vendors click and exposes the base of its exceptions
     from typer import TyperException as _CliError

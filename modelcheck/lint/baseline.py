@@ -37,7 +37,7 @@ def write_baseline(findings: Sequence[Finding], path: str | os.PathLike[str]) ->
     )
     doc = {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "findings": entries}
     from modelcheck._files import atomic_write
-    from modelcheck.render.safe import json_text  # messages hold names from model files
+    from modelcheck.safetext import json_text  # messages hold names from model files
 
     try:
         # all or nothing: an interrupted write leaves the old baseline (or none), never half

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 
 from modelcheck.findings import Finding, LoadFailure, Report, Severity, artifact_uri
-from modelcheck.render.safe import no_legacy_commands, printable
+from modelcheck.safetext import no_legacy_commands, printable
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 LOAD_FAILURE_TITLE = "modelcheck could not read the model"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelcheck.findings import REPORT_SCHEMA_VERSION, Finding, Report
-from modelcheck.render.safe import json_text
+from modelcheck.safetext import json_text
 
 
 def jsonable(value: Any) -> Any:
@@ -75,7 +75,7 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def dumps(value: Any) -> str:
     """Strict, indented JSON whose strings carry no raw control character (``ensure_ascii``
-    escapes the rest; :func:`~modelcheck.render.safe.json_text` DEL and ``##[``)."""
+    escapes the rest; :func:`~modelcheck.safetext.json_text` DEL and ``##[``)."""
     return json_text(json.dumps(value, indent=2, allow_nan=False)) + "\n"
 
 

@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from modelcheck.findings import Finding, Report
-from modelcheck.render.safe import name, printable
 from modelcheck.render.text import MAX_SHAPE, STYLE, finding_text, shape_text, summary_text
+from modelcheck.safetext import name, printable
 
 
 def _pct(value: float | None) -> str:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modelcheck.findings import Finding, ModelSummary, Report, Severity
-from modelcheck.render.safe import name, printable
+from modelcheck.safetext import name, printable
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 #: Above this many layers, the table shows only layers with findings (plus a note).

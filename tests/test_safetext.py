@@ -1,4 +1,4 @@
-"""Text from model files cannot steer a terminal or a CI log (modelcheck/render/safe.py):
+"""Text from model files cannot steer a terminal or a CI log (modelcheck/safetext.py):
 no control character reaches any output format unescaped, no output line made from file
 content starts a GitHub Actions workflow command, and huge names render in bounded size.
 
@@ -22,14 +22,14 @@ from rich.console import Console
 from modelcheck.findings import Finding, LoadFailure, Location, ModelSummary, Report, Severity
 from modelcheck.render.json import render_json
 from modelcheck.render.probe_text import render_probe_text
-from modelcheck.render.safe import (
+from modelcheck.render.text import render_failures, render_text
+from modelcheck.safetext import (
     MAX_NAME,
     CommandGuard,
     guard_commands,
     json_text,
     printable,
 )
-from modelcheck.render.text import render_failures, render_text
 
 HOSTILE_NAME = (
     "a\x1b[2J\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\"
