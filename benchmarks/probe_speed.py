@@ -72,7 +72,7 @@ import keras
 t1 = time.perf_counter()
 model = keras.saving.load_model(sys.argv[1])
 t2 = time.perf_counter()
-from modelcheck.probing.datasets import load_dataset
+from modelcheck.probing.datasets.load import load_dataset
 from modelcheck.probing.types import ModelIO
 io = ModelIO(
     input_shape=tuple(model.input_shape[1:]),

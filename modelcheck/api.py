@@ -11,8 +11,12 @@ from modelcheck.config import LintConfig, load_config
 from modelcheck.errors import ModelcheckError, ModelLoadError
 from modelcheck.findings import Finding, LoadFailure, ModelSummary, Report
 from modelcheck.graph.ir import ModelGraph
-from modelcheck.graph.live import graph_from_factory, graph_from_keras_model, is_factory_spec
-from modelcheck.graph.reader import MODEL_SUFFIXES, read_model
+from modelcheck.graph.readers.live import (
+    graph_from_factory,
+    graph_from_keras_model,
+    is_factory_spec,
+)
+from modelcheck.graph.readers.model_file import MODEL_SUFFIXES, read_model
 from modelcheck.lint.baseline import apply_baseline, read_baseline
 from modelcheck.lint.engine import run_rules, select_rules, validate_selectors
 from modelcheck.lint.suppress import Suppressor
@@ -219,7 +223,7 @@ def _lint_one(
     if weights:
         # numpy + h5py: only on request; in a child process, which a crash of the HDF5
         # library on a damaged file takes down instead of the whole run
-        from modelcheck.graph.isolate import attach_weights_isolated
+        from modelcheck.graph.readers.weights import attach_weights_isolated
 
         try:
             attach_weights_isolated(graph)

@@ -29,7 +29,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import modelcheck  # noqa: E402
-import modelcheck.graph.weights  # noqa: E402,F401 - numpy + h5py, imported lazily by lint
+import modelcheck.graph.readers.weights  # noqa: E402,F401 - numpy + h5py, imported lazily by lint
 from modelcheck.cli import main  # noqa: E402
 
 #: Events that mean code from the file would run, or the process reaches outside.

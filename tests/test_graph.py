@@ -11,7 +11,7 @@ from zip_helpers import patch_member
 from modelcheck.errors import ModelLoadError
 from modelcheck.graph.keras_config import graph_from_config
 from modelcheck.graph.layers import Kind
-from modelcheck.graph.reader import read_model
+from modelcheck.graph.readers.model_file import read_model
 
 
 def edges(graph):

@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from modelcheck.errors import DatasetError
-from modelcheck.probing.datasets import adapt, load_dataset, mnist, split
+from modelcheck.probing.datasets import adapt, mnist, split
+from modelcheck.probing.datasets.load import load_dataset
 from modelcheck.probing.datasets.colored_mnist import SPURIOUS_RATE
 from modelcheck.probing.types import BINARY, MULTICLASS, REGRESSION, ModelIO
 
@@ -756,7 +757,7 @@ def test_data_layer_never_imports_keras(tmp_path):
     folder = write_folder(tmp_path / "data", counts={"a": 3, "b": 3})
     code = f"""
 import json, sys
-from modelcheck.probing.datasets import load_dataset
+from modelcheck.probing.datasets.load import load_dataset
 from modelcheck.probing.types import ModelIO
 load_dataset("colored-mnist", ModelIO((32, 32, 1), 10, "softmax", "mse"), max_train=20)
 load_dataset({str(folder)!r}, ModelIO((8, 8, 3), 2, "softmax", "categorical_crossentropy"))

@@ -765,7 +765,7 @@ def test_the_progress_bar_draws_on_a_terminal_and_goes_away(keras, monkeypatch):
 
 
 def test_compile_settings_keras_did_not_restore_come_from_the_file(keras, tmp_path):
-    from modelcheck.graph.reader import read_model
+    from modelcheck.graph.readers.model_file import read_model
 
     path = tmp_path / "compiled.keras"
     conv_model(keras).save(path)

@@ -24,8 +24,8 @@ from zip_helpers import patch_member
 
 import modelcheck
 from modelcheck.errors import ModelLoadError
-from modelcheck.graph import weights as W
-from modelcheck.graph.reader import read_model
+from modelcheck.graph.readers import weights as W
+from modelcheck.graph.readers.model_file import read_model
 
 REPO = Path(__file__).resolve().parent.parent
 

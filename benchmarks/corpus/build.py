@@ -41,7 +41,7 @@ class Model:
 
 def _colored_digits(rescaled: bool) -> Any:
     """Colored MNIST as the probe builds it for a (28, 28, 3) 10-class model, seed 0."""
-    from modelcheck.probing.datasets import load_dataset
+    from modelcheck.probing.datasets.load import load_dataset
     from modelcheck.probing.types import ModelIO
 
     io = ModelIO(
@@ -76,7 +76,7 @@ def _raw_features() -> dict[str, Any]:
     """Synthetic 3-class features put back into raw units: standardised * scale + offset."""
     import numpy as np
 
-    from modelcheck.probing.datasets import load_dataset
+    from modelcheck.probing.datasets.load import load_dataset
     from modelcheck.probing.types import ModelIO
 
     io = ModelIO(

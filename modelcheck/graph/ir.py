@@ -104,7 +104,7 @@ class CompileInfo:
 class ModelGraph:
     """A model as a graph of layer calls, plus what ``compile()`` stored.
 
-    Built by the readers in :mod:`modelcheck.graph.reader`; knows nothing about TensorFlow.
+    Built by the readers in :mod:`modelcheck.graph.readers.model_file`; knows nothing about TensorFlow.
     """
 
     artifact: str
@@ -119,7 +119,7 @@ class ModelGraph:
     #: True when the file holds a subclassed model: there is no layer graph to lint.
     subclassed: bool = False
     keras_version: str | None = None
-    #: Saved weights, attached by :func:`modelcheck.graph.weights.attach_weights` only when
+    #: Saved weights, attached by :func:`modelcheck.graph.readers.weights.attach_weights` only when
     #: weight checks were asked for (they need numpy and h5py); ``None`` otherwise.
     weights: Any = None
     #: What loading the file would run, read or allocate (:mod:`modelcheck.graph.hazards`),

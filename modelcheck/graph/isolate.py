@@ -20,12 +20,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from modelcheck.errors import ModelLoadError
-
-if TYPE_CHECKING:
-    from modelcheck.graph.ir import ModelGraph
 
 T = TypeVar("T")
 
@@ -125,21 +122,7 @@ def _child(fn: Callable[[], Any], read_fd: int, write_fd: int) -> None:  # pragm
         os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def attach_weights_isolated(graph: ModelGraph) -> None:
-    """:func:`modelcheck.graph.weights.attach_weights` in a child process (see the module
-    docstring), with :func:`time_limit` of the artifact's size; what it sets on ``graph`` is
-    copied back."""
-    from modelcheck.graph.weights import attach_weights
-
-    def measure() -> tuple[Any, list[Any], list[str]]:
-        attach_weights(graph)
-        return graph.weights, graph.hazards, graph.notes
-
-    limit = time_limit(_size(graph.artifact))
-    graph.weights, graph.hazards, graph.notes = call_in_child(measure, "saved weights", limit)
-
-
-def _size(path: str) -> int:
+def size_of(path: str) -> int:
     """Bytes of a file, or of the files directly in a directory (an unzipped ``.keras``)."""
     try:
         if os.path.isdir(path):

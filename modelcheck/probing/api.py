@@ -160,7 +160,7 @@ def probe(
 
     import_keras()
     from modelcheck.lint.engine import run_rules, select_rules
-    from modelcheck.probing.datasets import load_dataset
+    from modelcheck.probing.datasets.load import load_dataset
     from modelcheck.probing.loading import effective_training, load_for_probe
     from modelcheck.probing.runner import run_probe
 

@@ -1,6 +1,6 @@
 """Load a model for probing, and settle what it is trained with.
 
-Safety first: a model file is read *without* Keras (:func:`~modelcheck.graph.reader.read_model`)
+Safety first: a model file is read *without* Keras (:func:`~modelcheck.graph.readers.model_file.read_model`)
 and its weights file's HDF5 metadata is scanned before Keras ever sees it. A file with any
 security finding (the MC8xx lint rules: Python bytecode, references outside Keras, a
 ``TFSMLayer``, outside files, unexpected archive members, custom classes the user does not
@@ -110,8 +110,8 @@ def load_for_probe(
             or more than one input.
         ModelLoadError: the target or the custom-objects module cannot be read or loaded.
     """
-    from modelcheck.graph.live import graph_from_keras_model, is_factory_spec, load_factory
-    from modelcheck.graph.reader import read_model
+    from modelcheck.graph.readers.live import graph_from_keras_model, is_factory_spec, load_factory
+    from modelcheck.graph.readers.model_file import read_model
 
     keras = import_keras()
     if isinstance(target, (str, os.PathLike)):
@@ -173,7 +173,7 @@ def _check_single_input(model: Any) -> None:
 def _scan_weights(graph: ModelGraph) -> None:
     """Add the weights file's HDF5 hazards (links, outside storage, shape bombs) to the
     graph: metadata only, before Keras opens the file."""
-    from modelcheck.graph.weights import attach_weights
+    from modelcheck.graph.readers.weights import attach_weights
 
     attach_weights(graph, measure_stats=False)
 

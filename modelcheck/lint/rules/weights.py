@@ -1,6 +1,6 @@
 """MC7xx: problems in the saved weights (run with weight checks on: ``lint(..., weights=True)``).
 
-The numbers come from :mod:`modelcheck.graph.weights` (numpy + h5py, imported only when weight
+The numbers come from :mod:`modelcheck.graph.readers.weights` (numpy + h5py, imported only when weight
 checks are on); these rules only judge them, and import nothing heavy themselves.
 """
 
@@ -18,7 +18,7 @@ from modelcheck.graph.layers import Kind
 from modelcheck.lint.rule import Rule, describe
 
 if TYPE_CHECKING:
-    from modelcheck.graph.weights import SavedVariable, SavedWeights
+    from modelcheck.graph.readers.weights import SavedVariable, SavedWeights
 
 #: Activations whose output is never negative.
 NONNEGATIVE = frozenset(

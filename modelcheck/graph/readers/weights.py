@@ -52,12 +52,19 @@ from modelcheck.errors import ModelLoadError
 from modelcheck.graph import layers as L
 from modelcheck.graph.hazards import scan_h5
 from modelcheck.graph.ir import ModelGraph, Node
-from modelcheck.graph.reader import ZIP_READ_ERRORS
+from modelcheck.graph.isolate import call_in_child, size_of, time_limit
+from modelcheck.graph.readers.bounded import (
+    HDF5_MAGIC,
+    LFS_PREFIX,
+    ZIP_MAGIC,
+    ZIP_READ_ERRORS,
+    loads_json,
+    read_json_file,
+    read_member,
+)
 
 WEIGHTS_H5 = "model.weights.h5"
 WEIGHTS_NPZ = "model.weights.npz"
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-_LFS_PREFIX = b"version https://git-lfs"
 
 #: Datasets are read in blocks of at most this many bytes.
 CHUNK_BYTES = 64 << 20
@@ -228,6 +235,19 @@ def attach_weights(graph: ModelGraph, *, measure_stats: bool = True) -> None:
         raise ModelLoadError("Expected readable saved weights.", _one_line(exc)) from None
 
 
+def attach_weights_isolated(graph: ModelGraph) -> None:
+    """:func:`attach_weights` in a child process (see :mod:`modelcheck.graph.isolate`), with
+    :func:`~modelcheck.graph.isolate.time_limit` of the artifact's size; what it sets on
+    ``graph`` is copied back."""
+
+    def measure() -> tuple[Any, list[Any], list[str]]:
+        attach_weights(graph)
+        return graph.weights, graph.hazards, graph.notes
+
+    limit = time_limit(size_of(graph.artifact))
+    graph.weights, graph.hazards, graph.notes = call_in_child(measure, "saved weights", limit)
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
@@ -245,7 +265,7 @@ def _read_keras_dir(path: Path, graph: ModelGraph, measure_stats: bool) -> Saved
             graph.notes.append(f"Weights in {WEIGHTS_NPZ} are not checked (only {WEIGHTS_H5}).")
         return None
     with open(h5_path, "rb") as fh:
-        _check_magic(fh.read(len(_HDF5_MAGIC)), WEIGHTS_H5)
+        _check_magic(fh.read(len(HDF5_MAGIC)), WEIGHTS_H5)
         fh.seek(0)
         return _read_keras_h5(fh, os.fstat(fh.fileno()).st_size, path, graph, measure_stats)
 
@@ -322,7 +342,7 @@ def _member_window(raw: Any, info: zipfile.ZipInfo) -> _Window:
     archive_size = raw.tell()
     raw.seek(info.header_offset)
     header = raw.read(30)
-    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+    if len(header) != 30 or header[:4] != ZIP_MAGIC:
         raise _error(f"a local zip header for {WEIGHTS_H5}", "a damaged zip archive")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     start = info.header_offset + 30 + name_len + extra_len
@@ -332,7 +352,7 @@ def _member_window(raw: Any, info: zipfile.ZipInfo) -> _Window:
             f"a member of {info.file_size} bytes at offset {start} of a {archive_size}-byte file",
         )
     window = _Window(raw, start, info.file_size)
-    _check_magic(window.read(len(_HDF5_MAGIC)), WEIGHTS_H5)
+    _check_magic(window.read(len(HDF5_MAGIC)), WEIGHTS_H5)
     # zipfile checks a member's CRC-32 as it reads it; reading in place skips that, and the
     # HDF5 library can crash (SIGSEGV) on the damaged bytes it would have caught.
     window.seek(0)
@@ -358,14 +378,14 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: Any) -> None:
                 )
             out.write(chunk)
     out.seek(0)
-    _check_magic(out.read(len(_HDF5_MAGIC)), WEIGHTS_H5)
+    _check_magic(out.read(len(HDF5_MAGIC)), WEIGHTS_H5)
     out.seek(0)
 
 
 def _check_magic(head: bytes, what: str) -> None:
-    if head.startswith(_HDF5_MAGIC):
+    if head.startswith(HDF5_MAGIC):
         return
-    if head.startswith(_LFS_PREFIX[: len(head)]) and head:
+    if head.startswith(LFS_PREFIX[: len(head)]) and head:
         raise _error(
             f"{what} to hold HDF5 weights, not a Git LFS pointer (run `git lfs pull`)",
             "a Git LFS pointer",
@@ -791,14 +811,13 @@ def _keras_optimizer_steps(walk: _Walk, f: h5py.File) -> int | None:
 def _config_keys(artifact: Path) -> _KeyMap | None:
     """The group keys Keras derives from the layer order of each model level, mapped to layer
     names: needed for files written before Keras stored each layer's name in the weights."""
-    from modelcheck.graph import reader  # the bounded config readers
 
     try:
         if artifact.is_dir():
-            cfg = reader.read_json_file(artifact / "config.json", "config.json")
+            cfg = read_json_file(artifact / "config.json", "config.json")
         else:
             with zipfile.ZipFile(artifact) as zf:
-                cfg = reader.loads_json(reader.read_member(zf, "config.json"), "config.json")
+                cfg = loads_json(read_member(zf, "config.json"), "config.json")
     except (ModelLoadError, OSError, zipfile.BadZipFile, KeyError):
         return None
     return _level_keys(cfg, 0)

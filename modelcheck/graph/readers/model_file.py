@@ -13,13 +13,9 @@ so the file still gets a report that says why.
 
 from __future__ import annotations
 
-import json
-import lzma
 import os
-import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -27,9 +23,7 @@ from typing import Any
 
 from modelcheck.errors import ModelLoadError
 from modelcheck.graph.hazards import (
-    BOMB_MIN_BYTES,
     MAX_MEMBERS,
-    MAX_RATIO,
     Hazard,
     HazardKind,
     StructureError,
@@ -38,117 +32,25 @@ from modelcheck.graph.hazards import (
     scan_members,
 )
 from modelcheck.graph.ir import ModelGraph
+from modelcheck.graph.isolate import call_in_child, time_limit
 from modelcheck.graph.keras_config import graph_from_config
-from modelcheck.graph.surrogates import may_hold_surrogates, replace_lone_surrogates
-
-#: A config.json larger than this is refused (zip bombs, hostile files). Real ones are
-#: a few MB even for the largest keras.applications models.
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
-_ZIP_MAGIC = b"PK\x03\x04"
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-_LFS_PREFIX = b"version https://git-lfs"
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
-#: What ``zipfile`` raises, besides ``BadZipFile``, for an archive it cannot read: cut or
-#: corrupt compressed streams (``zlib.error``, ``LZMAError``, ``OSError`` from bz2,
-#: ``EOFError``), a compression method it does not know (``NotImplementedError``), a member
-#: name flagged UTF-8 that is not (``UnicodeDecodeError``).
-ZIP_READ_ERRORS = (
-    OSError,
-    EOFError,
-    zipfile.LargeZipFile,
-    NotImplementedError,
-    zlib.error,
-    lzma.LZMAError,
-    UnicodeDecodeError,
+from modelcheck.graph.readers.bounded import (
+    HDF5_MAGIC,
+    LFS_PREFIX,
+    ZIP_MAGIC,
+    ZIP_READ_ERRORS,
+    describe_head,
+    loads_json,
+    read_json_file,
+    read_member,
+    zip_member_count,
 )
+
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 EXPECTED_MODEL = (
     "Expected a Keras model: a .keras archive, an .h5/.hdf5 file, or a model config JSON."
 )
-
-
-def _describe_head(head: bytes) -> str:
-    if not head:
-        return "an empty file"
-    text = head[:24]
-    if all(32 <= b < 127 or b in (9, 10, 13) for b in text):
-        return f"a text file starting with {text.decode('ascii').strip()[:24]!r}"
-    return f"a binary file starting with bytes {text[:8].hex(' ')}"
-
-
-#: Parsed JSON may take at most about this much memory. Estimated before parsing from the
-#: text (``json_cost``); with it, a 64 KiB archive whose config is 63 MiB of ``[],`` (22
-#: million lists, 5.6 GB once parsed) is refused in a fraction of a second. Real configs
-#: cost about 8 bytes per byte of JSON (the 40 keras.applications: 128 MB for 16 MB), so
-#: configs up to ~40 MB pass.
-MAX_JSON_COST = 320 << 20
-
-
-def json_cost(data: bytes | str) -> int:
-    """An upper bound of the memory ``json.loads(data)`` takes, in bytes: the text, plus a
-    dict per ``{``, a list per ``[`` and an element per ``,`` (counted also inside strings,
-    so it only errs high). Checked against tracemalloc on flat and nested lists, dicts with
-    unique keys, strings and numbers: the parse took 0.24-0.87 of the estimate."""
-    if isinstance(data, str):
-        return len(data) + 200 * data.count("{") + 72 * data.count("[") + 96 * data.count(",")
-    return len(data) + 200 * data.count(b"{") + 72 * data.count(b"[") + 96 * data.count(b",")
-
-
-#: A run of this many digits may be an integer no model has (an int64 has 19 digits).
-_LONG_DIGITS = re.compile(rb"[0-9]{20,}")
-_LONG_DIGITS_TEXT = re.compile(r"[0-9]{20,}")
-_MAX_INT_DIGITS = 19
-
-
-class _HugeInteger(Exception):
-    pass
-
-
-def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
-        raise _HugeInteger(len(text.lstrip("-")))
-    return int(text)
-
-
-def loads_json(data: bytes | str, what: str) -> Any:
-    """Parse JSON from a model file, within the bounds of depth, memory and integer size.
-
-    Raises:
-        ModelLoadError: for text that is not JSON.
-        StructureError: (a resource hazard) for JSON too deep, too costly to parse, or with
-            an integer of more than 19 digits (a size no model has; printing one with
-            thousands of digits fails, computing with it exhausts memory).
-    """
-    cost = json_cost(data)
-    if cost > MAX_JSON_COST:
-        raise StructureError(
-            HazardKind.RESOURCE,
-            f"Expected {what} that parses into at most {MAX_JSON_COST >> 20} MiB.",
-            f"{len(data)} bytes of JSON with so many lists, objects and elements that they "
-            f"would take about {cost >> 20} MiB once parsed",
-        )
-    long_digits = _LONG_DIGITS_TEXT if isinstance(data, str) else _LONG_DIGITS
-    try:
-        if long_digits.search(data):  # rare: only then pay for a hook on every integer
-            value = json.loads(data, parse_int=_bounded_int)
-        else:
-            value = json.loads(data)
-    except _HugeInteger as exc:
-        raise StructureError(
-            HazardKind.RESOURCE,
-            f"Expected {what} with integers of at most {_MAX_INT_DIGITS} digits.",
-            f"an integer of {exc.args[0]} digits",
-        ) from None
-    except RecursionError:
-        raise StructureError(
-            HazardKind.RESOURCE, f"Expected {what} nested at most ~900 levels deep.", "deeper JSON"
-        ) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(
-            f"Expected {what} to be valid JSON.", f"{type(exc).__name__}: {exc}"
-        ) from None
-    # A layer named "\ud800" could not be printed: lone surrogates become U+FFFD.
-    return replace_lone_surrogates(value) if may_hold_surrogates(data) else value
 
 
 def read_model(path: str | os.PathLike[str], display: str | None = None) -> ModelGraph:
@@ -193,22 +95,22 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
         raise ModelLoadError(
             "Expected a readable model file.", f"{exc.strerror} for '{artifact}'"
         ) from None
-    if head.startswith(_LFS_PREFIX):
+    if head.startswith(LFS_PREFIX):
         raise ModelLoadError(
             "Expected a Keras model file, not a Git LFS pointer (run `git lfs pull`).",
             f"'{artifact}' is a Git LFS pointer",
         )
-    is_zip = head.startswith(_ZIP_MAGIC) or _zip_directory_readable(p)
+    is_zip = head.startswith(ZIP_MAGIC) or _zip_directory_readable(p)
     h5_at = _hdf5_offset(p, head)
     if is_zip and h5_at is not None and not _inside_member(p, h5_at):
-        return _read_polyglot(p, artifact, h5_at, zip_magic=head.startswith(_ZIP_MAGIC))
-    if head.startswith(_ZIP_MAGIC):
+        return _read_polyglot(p, artifact, h5_at, zip_magic=head.startswith(ZIP_MAGIC))
+    if head.startswith(ZIP_MAGIC):
         return _read_zip(p, artifact)
     if is_zip and str(path).endswith(".keras"):  # Keras finds the zip after the other data
         graph = _read_zip(p, artifact)
         graph.hazards.insert(0, Hazard(HazardKind.POLYGLOT, _prefixed_zip(p), "file"))
         return graph
-    if head.startswith(_HDF5_MAGIC):
+    if head.startswith(HDF5_MAGIC):
         return _read_h5(p, artifact)
     if head.lstrip()[:1] == b"{":
         try:
@@ -216,13 +118,13 @@ def read_model(path: str | os.PathLike[str], display: str | None = None) -> Mode
         except StructureError as exc:
             return _hollow(artifact, "json", [_structure_hazard(exc, p.name)], exc)
         return _from_serialized(cfg, artifact, "json", None)
-    raise ModelLoadError(EXPECTED_MODEL, f"'{artifact}' is {_describe_head(head)}")
+    raise ModelLoadError(EXPECTED_MODEL, f"'{artifact}' is {describe_head(head)}")
 
 
 def _zip_directory_readable(p: Path) -> bool:
     """Does the file end in a zip directory that ``zipfile`` (and so Keras) can open, even
     after other data? A stray end-record signature in binary data does not count."""
-    members = _zip_member_count(p)
+    members = zip_member_count(p)
     if members is None:
         return False
     if members > MAX_MEMBERS:
@@ -237,15 +139,15 @@ def _zip_directory_readable(p: Path) -> bool:
 def _hdf5_offset(p: Path, head: bytes) -> int | None:
     """Where an HDF5 superblock starts: at byte 0, or (after a user block, as libhdf5
     searches) at 512, 1024, 2048, ... bytes; ``None`` for no HDF5 file."""
-    if head.startswith(_HDF5_MAGIC):
+    if head.startswith(HDF5_MAGIC):
         return 0
     try:
         size = p.stat().st_size
         with open(p, "rb") as fh:
             offset = 512
-            while offset + len(_HDF5_MAGIC) <= size:
+            while offset + len(HDF5_MAGIC) <= size:
                 fh.seek(offset)
-                if fh.read(len(_HDF5_MAGIC)) == _HDF5_MAGIC:
+                if fh.read(len(HDF5_MAGIC)) == HDF5_MAGIC:
                     return offset
                 offset *= 2
     except OSError:
@@ -324,42 +226,8 @@ def _version(meta: Any) -> str | None:
     return None
 
 
-def read_json_file(path: Path, what: str, optional: bool = False) -> Any:
-    """A JSON file, read to at most :data:`MAX_CONFIG_BYTES` (a size of 0 proves nothing:
-    ``/proc`` files report it and may stream without end).
-
-    Raises:
-        ModelLoadError: one line for a missing or unreadable file.
-        StructureError: (a resource hazard) for a file over the limits.
-    """
-    try:
-        if not path.is_file():
-            if optional:
-                return None
-            raise ModelLoadError(f"Expected {what}.", f"no {path}")
-        size = path.stat().st_size
-        if size <= MAX_CONFIG_BYTES:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_CONFIG_BYTES + 1)
-            size = len(data)
-    except OSError as exc:
-        raise ModelLoadError(
-            f"Expected a readable {what}.",
-            f"{exc.strerror or type(exc).__name__} reading '{path}'",
-        ) from None
-    if size > MAX_CONFIG_BYTES:
-        raise StructureError(
-            HazardKind.RESOURCE,
-            f"Expected {what} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-            f"{size} bytes"
-            if size != MAX_CONFIG_BYTES + 1
-            else f"more than {MAX_CONFIG_BYTES} bytes",
-        )
-    return loads_json(data, what)
-
-
 def _read_zip(p: Path, artifact: str) -> ModelGraph:
-    members = _zip_member_count(p)
+    members = zip_member_count(p)
     if members is not None and members > MAX_MEMBERS:
         hazard = Hazard(
             HazardKind.RESOURCE,
@@ -410,55 +278,8 @@ def _read_zip(p: Path, artifact: str) -> ModelGraph:
     return _from_serialized(cfg, artifact, "keras", _version(meta), hazards)
 
 
-def _zip_member_count(p: Path) -> int | None:
-    """The member count the zip's end record declares, read before ``zipfile`` builds its
-    whole directory in memory (a hostile archive may declare millions)."""
-    try:
-        with open(p, "rb") as fh:
-            end = zipfile._EndRecData(fh)  # noqa: SLF001 - the stdlib's own end-record parser
-    except (OSError, ValueError, struct.error):
-        return None
-    if not end:
-        return None
-    return int(end[zipfile._ECD_ENTRIES_TOTAL])  # noqa: SLF001
-
-
-def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
-    """A JSON-sized member, read in bounded chunks.
-
-    Raises:
-        StructureError: (a resource hazard) when it declares or inflates past
-            :data:`MAX_CONFIG_BYTES` or inflates more than the bomb ratio allows.
-    """
-    info = zf.getinfo(name)
-    if info.flag_bits & 0x1:  # zipfile would ask for a password; Keras never encrypts
-        raise ModelLoadError(f"Expected an unencrypted {name}.", "an encrypted zip member")
-    if info.file_size > MAX_CONFIG_BYTES or (
-        info.file_size > BOMB_MIN_BYTES and info.file_size > MAX_RATIO * info.compress_size
-    ):
-        raise StructureError(
-            HazardKind.RESOURCE,
-            f"Expected {name} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-            f"{name} declaring {info.file_size} bytes from {info.compress_size} compressed",
-        )
-    # Read in bounded chunks: the declared size of a hostile member may lie.
-    out = bytearray()
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            out += chunk
-            if len(out) > MAX_CONFIG_BYTES:
-                raise StructureError(
-                    HazardKind.RESOURCE,
-                    f"Expected {name} of at most {MAX_CONFIG_BYTES >> 20} MiB.",
-                    f"{name} inflating past that from {info.compress_size} compressed bytes",
-                )
-    return bytes(out)
-
-
 def _read_h5(p: Path, artifact: str) -> ModelGraph:
     import h5py  # only HDF5 files pay for it
-
-    from modelcheck.graph.isolate import call_in_child, time_limit
 
     def read() -> tuple[Any, Any, Any, bool, list[Hazard]]:
         with h5py.File(p, "r") as f:
