@@ -22,8 +22,8 @@ import pytest
 
 from modelcheck.errors import DatasetError
 from modelcheck.probing.datasets import adapt, mnist, split
-from modelcheck.probing.datasets.load import load_dataset
 from modelcheck.probing.datasets.colored_mnist import SPURIOUS_RATE
+from modelcheck.probing.datasets.load import load_dataset
 from modelcheck.probing.types import BINARY, MULTICLASS, REGRESSION, ModelIO
 
 REPO = Path(__file__).resolve().parent.parent
