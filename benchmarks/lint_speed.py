@@ -9,14 +9,14 @@ Measures, on this machine:
 2. An import profile of the lint command (``python -X importtime``) and the heavyweight modules
    it leaves in ``sys.modules``; a check that every imported module has valid bytecode.
 3. All 40 cached ``keras.applications`` configs linted in one process: a cold
-   ``modelcheck lint <40 files>`` process, and ``modelcheck.api.lint(paths)`` in-process.
+   ``modelcheck lint <40 files>`` process, and ``modelcheck.linting.api.lint(paths)`` in-process.
 
 The lint side runs the way a pre-commit hook runs it: a separate virtualenv holding a
 non-editable ``pip install`` of this repository (base dependencies, no ``probe`` extra, so no
 TensorFlow or Keras), kept in ``benchmarks/.cache/lint-venv`` and rebuilt when the sources change.
 
 Only the stable interface is used: the ``modelcheck lint PATH`` command and
-``modelcheck.api.lint(list_of_paths)``. Standard library only.
+``modelcheck.linting.api.lint(list_of_paths)``. Standard library only.
 
 Usage (from the repository root)::
 
@@ -155,7 +155,7 @@ with open(out_path, "w") as fh:
 APPS_SNIPPET = r"""
 import gc, json, statistics, sys, time
 t0 = time.perf_counter()
-import modelcheck.api
+import modelcheck.linting.api
 t_import = time.perf_counter() - t0
 out_path, reps, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 times, report = [], None
@@ -163,7 +163,7 @@ for _ in range(reps):
     report = None  # let the previous report go: each call starts from the same heap
     gc.collect()
     t = time.perf_counter()
-    report = modelcheck.api.lint(paths)
+    report = modelcheck.linting.api.lint(paths)
     times.append(time.perf_counter() - t)
 sev = {}
 for f in report.findings:
@@ -633,7 +633,7 @@ def print_results(res: dict[str, Any]) -> None:
         )
     a = res["apps_in_process"]
     print(
-        f"40 applications in-process (lint venv): modelcheck.api.lint median "
+        f"40 applications in-process (lint venv): modelcheck.linting.api.lint median "
         f"{statistics.median(a['lint_s']):.3f}s of {[round(t, 3) for t in a['lint_s']]}, "
         f"import {a['import_s'] * 1000:.0f} ms, process wall {a['process_wall_s']:.2f}s, "
         f"{a['models']} models, {a['layer_calls']} layer calls, "
@@ -701,10 +701,10 @@ def markdown_block(res: dict[str, Any]) -> str:
         f"`modelcheck lint` minus the `python -c pass` floor: "
         f"{res['lint_over_floor_s'] * 1000:.0f} ms of {lint_ms:.0f} ms (medians).",
         "",
-        f"40 applications ({a['layer_calls']:,} layer calls) through `modelcheck.api.lint(paths)` "
+        f"40 applications ({a['layer_calls']:,} layer calls) through `modelcheck.linting.api.lint(paths)` "
         f"in one process of the lint venv: median {statistics.median(a['lint_s']):.3f} s "
         f"over {len(a['lint_s'])} calls (read + parse + graph + shapes + rules + summary), "
-        f"`import modelcheck.api` {a['import_s'] * 1000:.0f} ms, process wall "
+        f"`import modelcheck.linting.api` {a['import_s'] * 1000:.0f} ms, process wall "
         f"{a['process_wall_s']:.2f} s for the import and {len(a['lint_s'])} calls.",
         "",
         "| Target | Measured | |",
@@ -888,7 +888,7 @@ def _measure(
         max(3, args.runs // 2),
         ok_codes=(0, 1),
     )
-    log("  40 applications through modelcheck.api.lint in one process")
+    log("  40 applications through modelcheck.linting.api.lint in one process")
     apps_out = work / "apps.json"
     r = run_once([str(py), "-c", APPS_SNIPPET, str(apps_out), "3", *paths], cwd=work)
     if r.exit_code != 0:

@@ -145,12 +145,12 @@ t = time.perf_counter()
 from modelcheck.cli import main as cli_main
 add("imports: CLI (typer, rich, modelcheck)", time.perf_counter() - t)
 t = time.perf_counter()
-from importlib import import_module  # `modelcheck.lint` is also a function: no `import a.b as c`
+from importlib import import_module
 mk = import_module("modelcheck._keras")
-mapi = import_module("modelcheck.api")
-engine = import_module("modelcheck.lint.engine")
+mapi = import_module("modelcheck.linting.api")
+engine = import_module("modelcheck.linting.engine")
 papi = import_module("modelcheck.probing.api")
-datasets = import_module("modelcheck.probing.datasets")
+datasets = import_module("modelcheck.probing.datasets.load")
 loading = import_module("modelcheck.probing.loading")
 runner = import_module("modelcheck.probing.runner")
 rjson = import_module("modelcheck.render.json")

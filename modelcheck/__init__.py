@@ -8,7 +8,6 @@ training health (it imports keras when called).
 
 from __future__ import annotations
 
-from modelcheck.api import lint
 from modelcheck.errors import (
     ConfigError,
     DatasetError,
@@ -17,6 +16,7 @@ from modelcheck.errors import (
     ProbeError,
 )
 from modelcheck.findings import Finding, LoadFailure, Location, Report, Severity
+from modelcheck.linting.api import lint
 from modelcheck.probing.api import probe
 
 __version__ = "0.1.0"

@@ -163,7 +163,7 @@ def lint(
     ] = LayerTable.auto,
 ) -> None:
     """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
-    from modelcheck.api import lint as run_lint
+    from modelcheck.linting.api import lint as run_lint
 
     out, err = _consoles()
     cfg = _load_cli_config(config, isolated)
@@ -180,10 +180,10 @@ def lint(
 
         sys.stdout.write(render_json(report))
     elif output_format is OutputFormat.sarif:
-        from modelcheck.lint.registry import RULES
+        from modelcheck import catalog
         from modelcheck.render.sarif import render_sarif
 
-        sys.stdout.write(render_sarif(report, RULES))
+        sys.stdout.write(render_sarif(report, catalog.lint_rules()))
     elif output_format is OutputFormat.github:
         from modelcheck.render.github import render_github
 
@@ -196,7 +196,7 @@ def lint(
 
     render_failures(report, err)
     if write_baseline:
-        from modelcheck.lint.baseline import write_baseline as write
+        from modelcheck.linting.baseline import write_baseline as write
 
         n = write(report.findings, write_baseline)
         err.print(Text(f"modelcheck: wrote {n} finding(s) to baseline {write_baseline}"))
@@ -362,12 +362,9 @@ def rules(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
 ) -> None:
     """List every lint rule and probe check with its code, name, default severity and summary."""
-    from modelcheck.lint.registry import RULES
-    from modelcheck.probing.registry import PROBE_CHECKS
+    from modelcheck import catalog
 
-    entries = [("lint", r, " (runs with --weights)" if r.needs_weights else "") for r in RULES] + [
-        ("probe", c, "") for c in PROBE_CHECKS
-    ]
+    entries = [(e.command, e.check, e.note) for e in catalog.entries()]
     if output_format is ListFormat.json:
         import json
 
@@ -406,11 +403,10 @@ def explain(
 ) -> None:
     """Print a rule's or probe check's documentation: why it matters, the anti-pattern, the
     fix."""
+    from modelcheck import catalog
     from modelcheck.errors import ConfigError
-    from modelcheck.lint.registry import get_rule
-    from modelcheck.probing.registry import get_check
 
-    rule = get_rule(code) or get_check(code)
+    rule = catalog.find(code)
     if rule is None:
         raise ConfigError(
             "Expected a rule or check code or name (see `modelcheck rules`).", repr(code)

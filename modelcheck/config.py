@@ -84,6 +84,9 @@ class LintConfig:
     #: ``[tool.modelcheck.probe]``: checked by the probe (its thresholds live with the
     #: analyzers, which lint does not import).
     probe: dict[str, Any] = field(default_factory=dict)
+    #: Every configured selector with the option it came from, for
+    #: :func:`modelcheck.catalog.validate_config` (configuration knows no checks).
+    selector_options: list[tuple[str, list[str]]] = field(default_factory=list, repr=False)
 
     @property
     def root(self) -> Path:
@@ -196,9 +199,9 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> LintConfi
                 f"unknown key {key!r}{did_you_mean(key, _KEYS)}",
             )
         if key == "select":
-            cfg.select = _selectors(value, key, where)
+            cfg.select = _selectors(value, key, where, cfg.selector_options)
         elif key == "ignore":
-            cfg.ignore = _selectors(value, key, where)
+            cfg.ignore = _selectors(value, key, where, cfg.selector_options)
         elif key == "fail-on":
             cfg.fail_on = _severity(value, key, where)
         elif key == "exclude":
@@ -212,9 +215,9 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> LintConfi
                 raise ConfigError(f"Expected a file path for 'baseline' in {where}.", repr(value))
             cfg.baseline = str(cfg.root / value)
         elif key == "severity":
-            cfg.severity = _severity_table(value, where)
+            cfg.severity = _severity_table(value, where, cfg.selector_options)
         elif key == "per-file-ignores":
-            cfg.per_file_ignores = _per_file_ignores(value, where)
+            cfg.per_file_ignores = _per_file_ignores(value, where, cfg.selector_options)
         elif key == "probe":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -239,13 +242,17 @@ def _strings(value: Any, key: str, where: str) -> list[str]:
     return list(value)
 
 
-def _selectors(value: Any, key: str, where: str) -> list[str]:
-    from modelcheck.lint.engine import validate_selectors
-
-    try:
-        return validate_selectors(_strings(value, key, where), f"{key!r} in {where}")
-    except ConfigError as exc:
-        raise ConfigError(exc.expected, exc.received) from None
+def _selectors(value: Any, key: str, where: str, into: list[tuple[str, list[str]]]) -> list[str]:
+    """Selectors split at commas. Whether they name checks is decided where the checks are
+    known (:func:`modelcheck.catalog.validate_config`); ``into`` records them for that."""
+    out = [
+        part.strip()
+        for sel in _strings(value, key, where)
+        for part in sel.split(",")
+        if part.strip()
+    ]
+    into.append((f"{key!r} in {where}", out))
+    return out
 
 
 def _severity(value: Any, key: str, where: str) -> Severity:
@@ -257,19 +264,23 @@ def _severity(value: Any, key: str, where: str) -> Severity:
         ) from None
 
 
-def _severity_table(value: Any, where: str) -> dict[str, Severity]:
+def _severity_table(
+    value: Any, where: str, into: list[tuple[str, list[str]]]
+) -> dict[str, Severity]:
     if not isinstance(value, dict):
         raise ConfigError(
             f"Expected a table of rule = severity for 'severity' in {where}.", repr(value)
         )
     out = {}
     for rule, level in value.items():
-        for selector in _selectors([rule], "severity", where):
+        for selector in _selectors([rule], "severity", where, into):
             out[selector] = _severity(level, f"severity.{rule}", where)
     return out
 
 
-def _per_file_ignores(value: Any, where: str) -> list[Suppression]:
+def _per_file_ignores(
+    value: Any, where: str, into: list[tuple[str, list[str]]]
+) -> list[Suppression]:
     if not isinstance(value, dict):
         raise ConfigError(
             f"Expected a table of \"glob\" = [rules] for 'per-file-ignores' in {where}.",
@@ -293,7 +304,7 @@ def _per_file_ignores(value: Any, where: str) -> list[Suppression]:
                     repr(reason),
                 )
             spec = spec["rules"]
-        rules = _selectors(spec, f"per-file-ignores {key!r}", where)
+        rules = _selectors(spec, f"per-file-ignores {key!r}", where, into)
         file_glob, sep, layer_glob = key.partition(LAYER_SEPARATOR)
         if not file_glob or (sep and not layer_glob):
             raise ConfigError(

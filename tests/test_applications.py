@@ -16,8 +16,8 @@ import pytest
 from modelcheck.findings import Severity
 from modelcheck.graph import shapes
 from modelcheck.graph.keras_config import graph_from_config
-from modelcheck.lint.engine import run_rules
-from modelcheck.lint.registry import RULES
+from modelcheck.linting.engine import run_rules
+from modelcheck.linting.registry import RULES
 
 DATA = Path(__file__).parent / "data" / "applications"
 CONFIGS = sorted(DATA.glob("*.json.gz"))

@@ -355,7 +355,7 @@ def test_factory_spec(tmp_path):
 
 
 def test_rules_lists_every_rule():
-    from modelcheck.lint.registry import RULES
+    from modelcheck.linting.registry import RULES
 
     proc = run_cli("rules")
 
@@ -365,7 +365,7 @@ def test_rules_lists_every_rule():
 
 
 def test_rules_json():
-    from modelcheck.lint.registry import RULES
+    from modelcheck.linting.registry import RULES
 
     proc = run_cli("rules", "--format", "json")
 

@@ -335,7 +335,7 @@ def test_ctrl_c_is_held_back_until_the_bookkeeping_is_done(ctrl_c):
 
 def test_the_baseline_and_the_plot_leave_only_themselves(tmp_path):
     from modelcheck.findings import Report
-    from modelcheck.lint.baseline import read_baseline, write_baseline
+    from modelcheck.linting.baseline import read_baseline, write_baseline
     from modelcheck.render.plot import write_plot
 
     assert write_baseline([], tmp_path / "b.json") == 0

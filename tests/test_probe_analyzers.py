@@ -15,9 +15,9 @@ import textwrap
 import numpy as np
 import pytest
 
+from modelcheck.checks import DOC_SECTIONS
 from modelcheck.findings import Severity
 from modelcheck.graph.keras_config import graph_from_config
-from modelcheck.lint.rule import DOC_SECTIONS
 from modelcheck.probing.analyzers.collapse import CollapseAnalyzer, predicted_classes
 from modelcheck.probing.analyzers.dead_units import DeadUnitsAnalyzer
 from modelcheck.probing.analyzers.health import HealthAnalyzer

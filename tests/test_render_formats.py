@@ -20,9 +20,9 @@ import pytest
 from cli_helpers import run_cli
 
 from modelcheck import __version__
-from modelcheck.api import lint
 from modelcheck.findings import Finding, LoadFailure, Location, Report, Severity
-from modelcheck.lint.registry import RULES, get_rule
+from modelcheck.linting.api import lint
+from modelcheck.linting.registry import RULES, get_rule
 from modelcheck.render.github import (
     escape_data,
     escape_markdown_cell,

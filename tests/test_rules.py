@@ -11,8 +11,8 @@ import textwrap
 import pytest
 
 import modelcheck
-from modelcheck.lint.registry import RULES
-from modelcheck.lint.rule import DOC_SECTIONS
+from modelcheck.checks import DOC_SECTIONS
+from modelcheck.linting.registry import RULES
 
 
 def build(keras, code: str, path):

@@ -594,8 +594,8 @@ def test_weight_checks_import_numpy_and_h5py_only_on_request(saved):
     path = str(saved / "good.keras")
     probe = """
 import json, sys
-import modelcheck.api
-report = modelcheck.api.lint({path!r}{extra})
+import modelcheck.linting.api
+report = modelcheck.linting.api.lint({path!r}{extra})
 print(json.dumps({{"codes": sorted({{f.code for f in report.findings}}),
     "loaded": [m for m in ("numpy", "h5py", "keras", "tensorflow") if m in sys.modules]}}))
 """

@@ -1,7 +1,7 @@
 """What loading a model file would run, read or allocate: the facts the MC8xx rules judge.
 
 Readers collect :class:`Hazard` records while they read (the whole config JSON, the zip
-listing, the HDF5 link tree); the security rules in :mod:`modelcheck.lint.rules.security`
+listing, the HDF5 link tree); the security rules in :mod:`modelcheck.linting.rules.security`
 turn them into findings. Nothing here imports, decodes, unpickles or runs anything from the
 file: every check looks at JSON values, zip directory entries or HDF5 metadata only.
 

@@ -129,9 +129,9 @@ def probe(
     Raises:
         ModelLoadError, ProbeError, DatasetError, ConfigError: one-line user errors.
     """
-    from modelcheck.config import LintConfig, load_config
+    from modelcheck.catalog import resolve_config
 
-    cfg = config if isinstance(config, LintConfig) else load_config(config) if config else None
+    cfg = resolve_config(config) if config else None
     settings: dict[str, Any] = (
         validate_settings(cfg.probe, f"[tool.modelcheck.probe] in {cfg.display_path}")
         if cfg is not None
@@ -159,7 +159,7 @@ def probe(
     from modelcheck._keras import import_keras
 
     import_keras()
-    from modelcheck.lint.engine import run_rules, select_rules
+    from modelcheck.linting.engine import run_rules, select_rules
     from modelcheck.probing.datasets.load import load_dataset
     from modelcheck.probing.loading import effective_training, load_for_probe
     from modelcheck.probing.runner import run_probe
@@ -192,7 +192,7 @@ def probe(
     record.lint_findings = list(lint_findings)
 
     report = Report(tool="probe")
-    from modelcheck.api import summarize
+    from modelcheck.linting.api import summarize
 
     report.models.append(summarize(graph))
     tables, findings = _analyse(record, limits, report)
@@ -256,8 +256,8 @@ def _link_lint(findings: Sequence[Finding], lint: Sequence[Finding]) -> list[Fin
 
 def _apply_config(cfg: Any, artifact: str, findings: list[Finding]) -> list[Finding]:
     """The config's ``ignore``, severity overrides and per-file/per-layer ignores."""
-    from modelcheck.lint.engine import selector_specificity
-    from modelcheck.lint.suppress import Suppressor
+    from modelcheck.checks import selector_specificity
+    from modelcheck.linting.suppress import Suppressor
 
     kept = [
         f

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from modelcheck.checks import Documented
 from modelcheck.findings import Finding, Location
-from modelcheck.lint.rule import Documented
 from modelcheck.probing.types import ProbeRecord
 
 Row = dict[str, Any]

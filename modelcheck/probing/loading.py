@@ -202,8 +202,8 @@ def refuse_unsafe(graph: ModelGraph, *, trust: bool, provided: set[str] | None =
         ProbeError: naming the first findings and how to proceed.
     """
     from modelcheck.findings import Severity
-    from modelcheck.lint.engine import run_rules
-    from modelcheck.lint.registry import RULES
+    from modelcheck.linting.engine import run_rules
+    from modelcheck.linting.registry import RULES
 
     findings, crashes = run_rules(graph, [r for r in RULES if r.code.startswith("MC8")])
     if crashes:  # a modelcheck bug; refusing is the safe side

@@ -19,7 +19,7 @@ from modelcheck.render.json import dumps
 from modelcheck.render.json import jsonable as _jsonable
 
 if TYPE_CHECKING:
-    from modelcheck.lint.rule import Rule
+    from modelcheck.checks import Documented as Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -93,7 +93,6 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
             markdown += ["", f"## {title}", "", body]
     markdown += ["", f"Run `modelcheck explain {rule.code}` for this page in a terminal."]
 
-    group = rule.__module__.rsplit(".", 1)[-1]
     return {
         "id": rule.code,
         "name": rule.name,
@@ -101,7 +100,7 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "fullDescription": {"text": f"{intro} {_one_line(why)}".strip()},
         "help": {"text": "\n".join(text), "markdown": "\n".join(markdown)},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
-        "properties": {"tags": ["keras", group]},
+        "properties": {"tags": ["keras", rule.group]},
     }
 
 

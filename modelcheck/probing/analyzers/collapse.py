@@ -171,6 +171,7 @@ class CollapsedPredictions(Check):
     """
 
     code = "MP201"
+    group = "predictions"
     name = "collapsed-predictions"
     severity = S.ERROR
     message = "{pattern}; held-out accuracy {accuracy} (chance {chance})"
@@ -275,6 +276,7 @@ class ClassesNeverPredicted(Check):
     """
 
     code = "MP202"
+    group = "predictions"
     name = "classes-never-predicted"
     severity = S.WARNING
     message = (
@@ -375,6 +377,7 @@ class AccuracyBelowExpected(Check):
     """
 
     code = "MP203"
+    group = "predictions"
     name = "accuracy-below-expected"
     severity = S.WARNING
     message = (
@@ -448,6 +451,7 @@ class RegressionTargetsOutOfRange(Check):
     """
 
     code = "MP204"
+    group = "predictions"
     name = "regression-targets-out-of-range"
     severity = S.WARNING
     message = (

@@ -120,6 +120,7 @@ class DeadUnits(Check):
     """
 
     code = "MP101"
+    group = "dead-units"
     name = "dead-units"
     severity = S.WARNING
     message = (

@@ -126,6 +126,7 @@ class NonFiniteLoss(Check):
     """
 
     code = "MP401"
+    group = "training-health"
     name = "non-finite-loss"
     severity = S.ERROR
     message = "the training loss became {value} at {where}{initial}"
@@ -216,6 +217,7 @@ class LossNotDecreasing(Check):
     """
 
     code = "MP402"
+    group = "training-health"
     name = "loss-not-decreasing"
     severity = S.WARNING
     message = "the training loss does not decrease: {before} {first_when}, {after} {last_when}"
@@ -312,6 +314,7 @@ class VanishingGradients(Check):
     """
 
     code = "MP403"
+    group = "training-health"
     name = "vanishing-gradients"
     severity = S.WARNING
     message = (
@@ -403,6 +406,7 @@ class ExplodingGradients(Check):
     """
 
     code = "MP404"
+    group = "training-health"
     name = "exploding-gradients"
     severity = S.ERROR
     message = "the gradient norm of {layer} is {norm} {when}{limit}"
@@ -483,6 +487,7 @@ class SaturatedUnits(Check):
     """
 
     code = "MP405"
+    group = "training-health"
     name = "saturated-units"
     severity = S.WARNING
     message = "{share} of the outputs of {layer} ({activation}) are within {margin} of its bounds"
@@ -553,6 +558,7 @@ class UnscaledInput(Check):
     """
 
     code = "MP406"
+    group = "training-health"
     name = "unscaled-input"
     severity = S.WARNING
     message = "{problem}"

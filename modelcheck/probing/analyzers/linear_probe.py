@@ -173,6 +173,7 @@ class InformationLost(Check):
     """
 
     code = "MP301"
+    group = "linear-probes"
     name = "information-lost"
     severity = S.WARNING
     message = (

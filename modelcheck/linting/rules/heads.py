@@ -16,7 +16,7 @@ from modelcheck.graph.compile_info import (
 )
 from modelcheck.graph.ir import LossSpec, ModelGraph, Node
 from modelcheck.graph.walk import head_of
-from modelcheck.lint.rule import Rule, describe
+from modelcheck.linting.rule import Rule, describe
 
 #: Positive activations that Keras's categorical cross-entropy renormalises into something
 #: that still trains (each unit independently in (0, 1) or (0, inf)).
@@ -65,6 +65,7 @@ class SingleUnitSoftmax(Rule):
     """
 
     code = "MC301"
+    group = "heads"
     name = "single-unit-softmax"
     severity = S.ERROR
     message = "{head} applies softmax over 1 unit: the output is always 1.0"
@@ -112,6 +113,7 @@ class NotProbabilitiesForCrossEntropy(Rule):
     """
 
     code = "MC302"
+    group = "heads"
     name = "output-not-probabilities"
     severity = S.ERROR
     message = (
@@ -179,6 +181,7 @@ class ProbabilitiesWithFromLogits(Rule):
     """
 
     code = "MC303"
+    group = "heads"
     name = "probabilities-with-from-logits"
     severity = S.ERROR
     message = "{head} already applies {activation}, but {loss} is configured with from_logits=True"
@@ -222,6 +225,7 @@ class SoftmaxWithBinaryCrossEntropy(Rule):
     """
 
     code = "MC304"
+    group = "heads"
     name = "softmax-with-binary-crossentropy"
     severity = S.ERROR
     message = "{head} is a softmax over {units} classes, but the loss is {loss}"
@@ -266,6 +270,7 @@ class NonSoftmaxWithCategoricalCrossEntropy(Rule):
     """
 
     code = "MC305"
+    group = "heads"
     name = "sigmoid-with-categorical-crossentropy"
     severity = S.WARNING
     message = "{head} outputs unnormalised {activation} values, but the loss is {loss}"
@@ -315,6 +320,7 @@ class RegressionLossOnClassifier(Rule):
     """
 
     code = "MC306"
+    group = "heads"
     name = "regression-loss-on-classifier"
     severity = S.WARNING
     message = "{head} is a softmax classifier, but the loss is {loss}"
@@ -357,6 +363,7 @@ class BoundedRegressionOutput(Rule):
     """
 
     code = "MC307"
+    group = "heads"
     name = "bounded-regression-output"
     severity = S.WARNING
     message = "{head} limits the regression output to {range}, but the loss is {loss}"

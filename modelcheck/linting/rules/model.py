@@ -8,7 +8,7 @@ from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
 from modelcheck.graph.ir import ModelGraph
 from modelcheck.graph.layers import Kind
-from modelcheck.lint.rule import Rule
+from modelcheck.linting.rule import Rule
 
 
 class OpaqueLayer(Rule):
@@ -41,6 +41,7 @@ class OpaqueLayer(Rule):
     """
 
     code = "MC001"
+    group = "model"
     name = "opaque-layer"
     severity = S.INFO
     message = "'{layer}' ({cls}) is not analysed: {reason}"
@@ -85,6 +86,7 @@ class UnusedSuppression(Rule):
     """
 
     code = "MC002"
+    group = "model"
     name = "unused-suppression"
     severity = S.INFO
     example_language = "toml"
@@ -93,4 +95,4 @@ class UnusedSuppression(Rule):
     fix = "Remove the entry, or correct its file/layer glob or rule list"
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
-        return iter(())  # judged over the whole run by modelcheck.lint.suppress
+        return iter(())  # judged over the whole run by modelcheck.linting.suppress

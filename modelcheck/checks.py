@@ -1,14 +1,20 @@
-"""The base classes of lint rules (and probe checks), and the parsing of their documentation."""
+"""The documented-check model shared by lint rules and probe checks: a code, a name, a group,
+a default severity, message and fix templates, documentation in the class docstring; and the
+selectors (``MC203``, ``MC2``, ``activation-before-softmax``, ``ALL``) that name checks in
+options and configuration.
+
+Nothing here knows which checks exist: :mod:`modelcheck.catalog` lists them.
+"""
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from modelcheck.errors import ConfigError
 from modelcheck.findings import Finding, Location, Severity
-from modelcheck.graph.ir import ModelGraph, Node
 
 DOC_SECTIONS = ("Why is this bad?", "Anti-pattern", "Best practice")
 _SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
@@ -26,6 +32,9 @@ class Documented:
 
     code: ClassVar[str]
     name: ClassVar[str]
+    #: The family the check belongs to (``heads``, ``security``, ``dead-units``, ...): the
+    #: tag SARIF gives it; an attribute, so moving a class between modules changes nothing.
+    group: ClassVar[str]
     severity: ClassVar[Severity]
     message: ClassVar[str]
     fix: ClassVar[str]
@@ -79,38 +88,42 @@ class Documented:
         return None
 
 
-class Rule(Documented):
-    """A lint rule: one class, one code, one documented problem; implements :meth:`check`."""
-
-    #: Rules that need no layer graph (they still run on subclassed models).
-    needs_graph: ClassVar[bool] = True
-    #: Rules that read the saved weights (numpy + h5py); they run only with weight checks on.
-    needs_weights: ClassVar[bool] = False
-
-    def check(self, graph: ModelGraph) -> Iterator[Finding]:
-        raise NotImplementedError
-
-    def finding(
-        self,
-        graph: ModelGraph,
-        node: Node | None,
-        *,
-        where: tuple[str, ...] = (),
-        severity: Severity | None = None,
-        evidence: Mapping[str, Any] | None = None,
-        **fields: Any,
-    ) -> Finding:
-        """Build a finding located at ``node``, or at ``where`` (a path into the saved
-        config such as ``("compile_config", "optimizer")``) for findings about no layer."""
-        layer = node.path if node is not None else where
-        return self.finding_at(
-            Location(graph.artifact, layer), severity=severity, evidence=evidence, **fields
-        )
+def selector_specificity(code: str, name: str, selector: str) -> int | None:
+    """How closely ``selector`` names the check ``code``/``name``: ``None`` if it does not,
+    else higher for more specific selectors (a full code or name beats a prefix beats ALL)."""
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return 0
+    if sel.upper() == code or sel.lower() == name:
+        return 100
+    return len(sel) if code.startswith(sel.upper()) else None
 
 
-def describe(node: Node) -> str:
-    """``'dense_1' (Dense, relu)``: how findings name a layer."""
-    act = f", {node.activation}" if node.activation and node.activation != "linear" else ""
-    if node.activation == "linear" and node.kind.value == "weight":
-        act = ", no activation"
-    return f"'{node.id}' ({node.display_class}{act})"
+def selects(check: type[Documented], selector: str) -> bool:
+    """Does ``selector`` name ``check`` (by code, code prefix, name or ``ALL``)?"""
+    return selector_specificity(check.code, check.name, selector) is not None
+
+
+def validate_selectors(
+    selectors: Iterable[str], option: str, known: Sequence[type[Documented]]
+) -> list[str]:
+    """The comma-separated selectors split and stripped; one that names none of ``known`` is
+    rejected (a typo would silently select nothing).
+
+    Raises:
+        ConfigError: naming ``option`` and the selector.
+    """
+    out = []
+    for sel in selectors:
+        for part in str(sel).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not any(selects(c, part) for c in known):
+                raise ConfigError(
+                    f"Expected {option} to name rule codes, code prefixes or rule names "
+                    "(see `modelcheck rules`).",
+                    repr(part),
+                )
+            out.append(part)
+    return out

@@ -9,7 +9,7 @@ from modelcheck.graph import activations as A
 from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.layers import Kind, is_depthwise
 from modelcheck.graph.walk import linear_upstream_weights, producer_of
-from modelcheck.lint.rule import Rule, describe
+from modelcheck.linting.rule import Rule, describe
 
 
 def _in_channels(graph: ModelGraph, node: Node) -> int | None:
@@ -70,6 +70,7 @@ class MissingNonlinearity(Rule):
     """
 
     code = "MC201"
+    group = "activations"
     name = "missing-nonlinearity"
     severity = Severity.WARNING
     message = (
@@ -136,6 +137,7 @@ class LinearModel(Rule):
     """
 
     code = "MC202"
+    group = "activations"
     name = "linear-model"
     severity = Severity.ERROR
     message = (
@@ -215,6 +217,7 @@ class ActivationBeforeSoftmax(Rule):
     """
 
     code = "MC203"
+    group = "activations"
     name = "activation-before-softmax"
     severity = Severity.ERROR
     message = "{producer} applies {activation} to the logits consumed by the softmax in {consumer}"
@@ -269,6 +272,7 @@ class DoubleActivation(Rule):
     """
 
     code = "MC204"
+    group = "activations"
     name = "double-activation"
     severity = Severity.WARNING
     message = "{second} applies {act2} to the output of {first}, which already applied {act1}"

@@ -3,21 +3,21 @@ their group."""
 
 from __future__ import annotations
 
-from modelcheck.lint.rule import Rule
-from modelcheck.lint.rules.activations import (
+from modelcheck.linting.rule import Rule
+from modelcheck.linting.rules.activations import (
     ActivationBeforeSoftmax,
     DoubleActivation,
     LinearModel,
     MissingNonlinearity,
 )
-from modelcheck.lint.rules.design import (
+from modelcheck.linting.rules.design import (
     BiasBeforeBatchNorm,
     DeepSaturatingStack,
     DominantDenseLayer,
     DropoutBeforeBatchNorm,
     HighDropoutRate,
 )
-from modelcheck.lint.rules.heads import (
+from modelcheck.linting.rules.heads import (
     BoundedRegressionOutput,
     NonSoftmaxWithCategoricalCrossEntropy,
     NotProbabilitiesForCrossEntropy,
@@ -26,9 +26,9 @@ from modelcheck.lint.rules.heads import (
     SingleUnitSoftmax,
     SoftmaxWithBinaryCrossEntropy,
 )
-from modelcheck.lint.rules.model import OpaqueLayer, UnusedSuppression
-from modelcheck.lint.rules.optimizer import LearningRateOutOfRange
-from modelcheck.lint.rules.security import (
+from modelcheck.linting.rules.model import OpaqueLayer, UnusedSuppression
+from modelcheck.linting.rules.optimizer import LearningRateOutOfRange
+from modelcheck.linting.rules.security import (
     CustomCode,
     ExternalModel,
     MalformedGraph,
@@ -39,8 +39,8 @@ from modelcheck.lint.rules.security import (
     UnexpectedArchiveMember,
     UnsafeReference,
 )
-from modelcheck.lint.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
-from modelcheck.lint.rules.weights import NonFiniteWeights, ReluUnitsNeverFire, UntrainedLayer
+from modelcheck.linting.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
+from modelcheck.linting.rules.weights import NonFiniteWeights, ReluUnitsNeverFire, UntrainedLayer
 
 RULES: tuple[type[Rule], ...] = (
     OpaqueLayer,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
 from modelcheck.graph.ir import ModelGraph
-from modelcheck.lint.rule import Rule
+from modelcheck.linting.rule import Rule
 
 #: Usual learning rates per optimizer family; a value 10x beyond either end is "far outside".
 _USUAL = {
@@ -47,6 +47,7 @@ class LearningRateOutOfRange(Rule):
     """
 
     code = "MC501"
+    group = "optimizer"
     name = "learning-rate-out-of-range"
     severity = S.WARNING
     message = "{optimizer} has learning_rate={lr:g}; the usual range is {low:g} to {high:g}"

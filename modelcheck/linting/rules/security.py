@@ -17,7 +17,7 @@ from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
 from modelcheck.graph.hazards import Hazard, HazardKind
 from modelcheck.graph.ir import ModelGraph
-from modelcheck.lint.rule import Rule
+from modelcheck.linting.rule import Rule
 
 _SPLIT = re.compile(r"[:/]")
 
@@ -93,6 +93,7 @@ class SerializedCode(HazardRule):
     """
 
     code = "MC801"
+    group = "security"
     name = "serialized-code"
     severity = S.ERROR
     kind = HazardKind.CODE
@@ -144,6 +145,7 @@ class UnsafeReference(HazardRule):
     """
 
     code = "MC802"
+    group = "security"
     name = "unsafe-reference"
     severity = S.ERROR
     kind = HazardKind.IMPORT
@@ -189,6 +191,7 @@ class CustomCode(HazardRule):
     """
 
     code = "MC803"
+    group = "security"
     name = "custom-code"
     severity = S.INFO
     kind = HazardKind.CUSTOM
@@ -243,6 +246,7 @@ class ExternalModel(HazardRule):
     """
 
     code = "MC804"
+    group = "security"
     name = "external-model"
     severity = S.ERROR
     kind = HazardKind.EXTERNAL_MODEL
@@ -296,6 +300,7 @@ class OutsideFile(HazardRule):
     """
 
     code = "MC805"
+    group = "security"
     name = "outside-file"
     severity = S.ERROR
     kind = HazardKind.OUTSIDE_FILE
@@ -334,6 +339,7 @@ class ResourceExhaustion(HazardRule):
     """
 
     code = "MC806"
+    group = "security"
     name = "resource-exhaustion"
     severity = S.ERROR
     kind = HazardKind.RESOURCE
@@ -382,6 +388,7 @@ class MalformedGraph(HazardRule):
     """
 
     code = "MC807"
+    group = "security"
     name = "malformed-graph"
     severity = S.ERROR
     kind = HazardKind.MALFORMED
@@ -416,6 +423,7 @@ class UnexpectedArchiveMember(HazardRule):
     """
 
     code = "MC808"
+    group = "security"
     name = "unexpected-archive-member"
     severity = S.WARNING
     kind = HazardKind.MEMBER
@@ -459,6 +467,7 @@ class PolyglotFile(HazardRule):
     """
 
     code = "MC809"
+    group = "security"
     name = "polyglot-file"
     severity = S.ERROR
     kind = HazardKind.POLYGLOT

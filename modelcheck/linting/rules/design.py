@@ -10,7 +10,7 @@ from modelcheck.graph import activations as A
 from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.layers import Kind, is_batch_norm, is_dropout
 from modelcheck.graph.walk import single_input
-from modelcheck.lint.rule import Rule, describe
+from modelcheck.linting.rule import Rule, describe
 
 _NORMALIZING = frozenset(
     {
@@ -58,6 +58,7 @@ class BiasBeforeBatchNorm(Rule):
     """
 
     code = "MC601"
+    group = "design"
     name = "bias-before-batchnorm"
     severity = S.INFO
     message = "{layer} has a bias that the following BatchNormalization '{bn}' cancels"
@@ -109,6 +110,7 @@ class DropoutBeforeBatchNorm(Rule):
     """
 
     code = "MC602"
+    group = "design"
     name = "dropout-before-batchnorm"
     severity = S.WARNING
     message = (
@@ -156,6 +158,7 @@ class HighDropoutRate(Rule):
     """
 
     code = "MC603"
+    group = "design"
     name = "high-dropout-rate"
     severity = S.WARNING
     message = "{layer} drops {pct:.0f}% of its inputs at every training step"
@@ -211,6 +214,7 @@ class DeepSaturatingStack(Rule):
     """
 
     code = "MC604"
+    group = "design"
     name = "deep-saturating-stack"
     severity = S.WARNING
     threshold = 4
@@ -279,6 +283,7 @@ class DominantDenseLayer(Rule):
     """
 
     code = "MC605"
+    group = "design"
     name = "dominant-dense-layer"
     severity = S.INFO
     share = 0.5

@@ -7,11 +7,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
+from modelcheck.checks import selector_specificity
 from modelcheck.config import LintConfig, Suppression, glob_match
 from modelcheck.findings import Finding, Location, Severity
-from modelcheck.lint.engine import selector_specificity
-from modelcheck.lint.rule import Rule
-from modelcheck.lint.rules.model import UnusedSuppression
+from modelcheck.linting.rule import Rule
+from modelcheck.linting.rules.model import UnusedSuppression
 
 
 def _best(finding: Finding, selectors: Iterable[str]) -> int | None:

@@ -15,7 +15,7 @@ from modelcheck.findings import Severity as S
 from modelcheck.graph import layers as L
 from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.layers import Kind
-from modelcheck.lint.rule import Rule, describe
+from modelcheck.linting.rule import Rule, describe
 
 if TYPE_CHECKING:
     from modelcheck.graph.readers.weights import SavedVariable, SavedWeights
@@ -212,6 +212,7 @@ class NonFiniteWeights(Rule):
     """
 
     code = "MC701"
+    group = "weights"
     name = "non-finite-weights"
     severity = S.ERROR
     needs_weights = True
@@ -300,6 +301,7 @@ class ReluUnitsNeverFire(Rule):
     """
 
     code = "MC702"
+    group = "weights"
     name = "relu-units-never-fire"
     severity = S.WARNING
     needs_weights = True
@@ -415,6 +417,7 @@ class UntrainedLayer(Rule):
     """
 
     code = "MC703"
+    group = "weights"
     name = "untrained-layer"
     severity = S.WARNING
     needs_weights = True

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from modelcheck.config import LintConfig, load_config
+from modelcheck.catalog import resolve_config, validate_lint_selectors
+from modelcheck.config import LintConfig
 from modelcheck.errors import ModelcheckError, ModelLoadError
 from modelcheck.findings import Finding, LoadFailure, ModelSummary, Report
 from modelcheck.graph.ir import ModelGraph
@@ -17,9 +18,9 @@ from modelcheck.graph.readers.live import (
     is_factory_spec,
 )
 from modelcheck.graph.readers.model_file import MODEL_SUFFIXES, read_model
-from modelcheck.lint.baseline import apply_baseline, read_baseline
-from modelcheck.lint.engine import run_rules, select_rules, validate_selectors
-from modelcheck.lint.suppress import Suppressor
+from modelcheck.linting.baseline import apply_baseline, read_baseline
+from modelcheck.linting.engine import run_rules, select_rules
+from modelcheck.linting.suppress import Suppressor
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -149,14 +150,9 @@ def lint(
         ConfigError: for a bad configuration, baseline, or ``select``/``ignore`` that names
             no rule.
     """
-    if config is None:
-        cfg = LintConfig()
-    elif isinstance(config, LintConfig):
-        cfg = config
-    else:
-        cfg = load_config(config)
-    chosen = validate_selectors(select, "select") if select else cfg.select
-    rules = select_rules(chosen, cfg.ignore + validate_selectors(ignore or [], "ignore"))
+    cfg = resolve_config(config)
+    chosen = validate_lint_selectors(select, "select") if select else cfg.select
+    rules = select_rules(chosen, cfg.ignore + validate_lint_selectors(ignore or [], "ignore"))
     check_weights = cfg.weights if weights is None else weights
     baseline = baseline if baseline is not None else cfg.baseline
     accepted = read_baseline(baseline) if baseline else None

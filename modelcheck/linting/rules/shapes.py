@@ -10,7 +10,7 @@ from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.layers import Kind, is_batch_norm, is_dropout, is_global_pool
 from modelcheck.graph.shapes import spatial_dims, spatial_window
 from modelcheck.graph.walk import head_of, single_input
-from modelcheck.lint.rule import Rule, describe
+from modelcheck.linting.rule import Rule, describe
 
 
 def _fmt(shape: tuple[int | None, ...] | None) -> str:
@@ -88,6 +88,7 @@ class MissingFlatten(Rule):
     """
 
     code = "MC401"
+    group = "shapes"
     name = "missing-flatten"
     severity = S.ERROR
     message = (
@@ -156,6 +157,7 @@ class SpatialCollapse(Rule):
     """
 
     code = "MC402"
+    group = "shapes"
     name = "spatial-collapse"
     severity = S.ERROR
     message = "{layer} applies a {window} window to a {dims} feature map{why}"
@@ -240,6 +242,7 @@ class ChannelsFirstInput(Rule):
     """
 
     code = "MC403"
+    group = "shapes"
     name = "channels-first-input"
     severity = S.WARNING
     message = "{layer} reads its input {shape} as {read_as}; it looks {looks}"
