@@ -122,6 +122,85 @@ class ModelSummary:
 
 
 @dataclass(slots=True)
+class LintRun:
+    """What a lint run did besides finding: what configuration and a baseline suppressed, the
+    files its ``exclude`` skipped."""
+
+    suppressed_by_config: int = 0
+    suppressed_by_baseline: int = 0
+    baseline: str | None = None  #: the baseline file read, if any
+    config: str | None = None  #: the config file read, if any
+    excluded: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``extra`` object of the JSON output and SARIF run properties."""
+        out: dict[str, Any] = {
+            "suppressed": {
+                "config": self.suppressed_by_config,
+                "baseline": self.suppressed_by_baseline,
+            }
+        }
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        if self.config is not None:
+            out["config"] = self.config
+        if self.excluded:
+            out["excluded"] = list(self.excluded)
+        return out
+
+
+@dataclass(slots=True)
+class ProbeRun:
+    """What a probe trained on and how it went: the report header, and the per-analyzer
+    tables (rows of plain values) the findings were judged from."""
+
+    data: str = "?"  #: the data spec (``colored-mnist``, a path, ...)
+    source: str = "?"  #: where the samples came from
+    task: str | None = None
+    num_classes: int | None = None
+    class_names: list[str] = field(default_factory=list)
+    train_samples: int | None = None
+    test_samples: int | None = None
+    notes: list[str] = field(default_factory=list)
+    #: optimizer, learning rate, loss, epochs, steps, batch size, seed, seconds, ...
+    training: dict[str, Any] = field(default_factory=dict)
+    history: dict[str, list[float]] = field(default_factory=dict)  #: per-epoch metrics
+    seconds: float = 0.0
+    thresholds: dict[str, float] = field(default_factory=dict)
+    chance: float | None = None
+    expected_accuracy: float | None = None
+    #: held-out accuracy; measured only for classifiers (``accuracy_measured``)
+    accuracy: float | None = None
+    accuracy_measured: bool = False
+    confusion: list[list[int]] | None = None  #: true x predicted counts, 2-30 classes
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"probe": header, "tables": tables}``: the ``extra`` object of the JSON output."""
+        probe: dict[str, Any] = {
+            "data": self.data,
+            "source": self.source,
+            "task": self.task,
+            "num_classes": self.num_classes,
+            "class_names": list(self.class_names),
+            "train_samples": self.train_samples,
+            "test_samples": self.test_samples,
+            "notes": list(self.notes),
+            "training": dict(self.training),
+            "history": dict(self.history),
+            "seconds": self.seconds,
+            "thresholds": dict(self.thresholds),
+            "chance": self.chance,
+            "expected_accuracy": self.expected_accuracy,
+        }
+        if self.accuracy_measured:
+            probe["accuracy"] = self.accuracy
+        if self.confusion is not None:
+            probe["confusion"] = self.confusion
+        return {"probe": probe, "tables": self.tables}
+
+
+@dataclass(slots=True)
 class Report:
     """Findings for one run over one or more models (lint) or one probed model."""
 
@@ -129,7 +208,13 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     failures: list[LoadFailure] = field(default_factory=list)
     models: list[ModelSummary] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: what the run did besides its findings: a :class:`LintRun` or a :class:`ProbeRun`
+    run: LintRun | ProbeRun | None = None
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The run information as plain data (what JSON and SARIF write), ``{}`` without."""
+        return self.run.as_dict() if self.run is not None else {}
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=Finding.sort_key)

@@ -20,7 +20,7 @@ import pytest
 from cli_helpers import run_cli
 
 from modelcheck import __version__
-from modelcheck.findings import Finding, LoadFailure, Location, Report, Severity
+from modelcheck.findings import Finding, LintRun, LoadFailure, Location, Report, Severity
 from modelcheck.linting.api import lint
 from modelcheck.linting.registry import RULES, get_rule
 from modelcheck.render.github import (
@@ -393,12 +393,16 @@ def test_evidence_and_extra_become_strict_json_properties():
     report = Report(
         tool="lint",
         findings=[finding(evidence=evidence)],
-        extra={"config": "pyproject.toml", "layers": ("a", "b")},
+        run=LintRun(config="pyproject.toml", excluded=["a", "b"]),
     )
     log = sarif(report)  # parses with NaN/Infinity rejected
     props = results(log)[0]["properties"]
     assert props["evidence"] == {"rate": 0.9, "nan": "nan", "inf": "-inf", "np": 0.25}
-    assert log["runs"][0]["properties"] == {"config": "pyproject.toml", "layers": ["a", "b"]}
+    assert log["runs"][0]["properties"] == {
+        "suppressed": {"config": 0, "baseline": 0},
+        "config": "pyproject.toml",
+        "excluded": ["a", "b"],
+    }
     assert "properties" not in sarif(Report(tool="lint"))["runs"][0]
 
 

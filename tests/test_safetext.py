@@ -19,7 +19,15 @@ import pytest
 from cli_helpers import cli_env, run_cli
 from rich.console import Console
 
-from modelcheck.findings import Finding, LoadFailure, Location, ModelSummary, Report, Severity
+from modelcheck.findings import (
+    Finding,
+    LoadFailure,
+    Location,
+    ModelSummary,
+    ProbeRun,
+    Report,
+    Severity,
+)
 from modelcheck.render.json import render_json
 from modelcheck.render.probe_text import render_probe_text
 from modelcheck.render.text import render_failures, render_text
@@ -122,15 +130,13 @@ def hostile_report() -> Report:
         findings=[finding],
         failures=[LoadFailure(HOSTILE_NAME, f"Expected a model. Received: {HOSTILE_NAME}")],
         models=[model],
-        extra={
-            "probe": {
-                "data": HOSTILE_NAME,
-                "source": HOSTILE_NAME,
-                "notes": [HOSTILE_NAME],
-                "train_samples": 10,
-                "test_samples": 5,
-            }
-        },
+        run=ProbeRun(
+            data=HOSTILE_NAME,
+            source=HOSTILE_NAME,
+            notes=[HOSTILE_NAME],
+            train_samples=10,
+            test_samples=5,
+        ),
     )
 
 

@@ -10,17 +10,12 @@ from typing import Any
 from modelcheck.catalog import resolve_config, validate_lint_selectors
 from modelcheck.config import LintConfig
 from modelcheck.errors import ModelcheckError, ModelLoadError
-from modelcheck.findings import Finding, LoadFailure, ModelSummary, Report
-from modelcheck.graph.ir import ModelGraph
-from modelcheck.graph.readers.live import (
-    graph_from_factory,
-    graph_from_keras_model,
-    is_factory_spec,
-)
-from modelcheck.graph.readers.model_file import MODEL_SUFFIXES, read_model
+from modelcheck.findings import Finding, LintRun, LoadFailure, Report
+from modelcheck.graph.readers.model_file import MODEL_SUFFIXES
 from modelcheck.linting.baseline import apply_baseline, read_baseline
 from modelcheck.linting.engine import run_rules, select_rules
 from modelcheck.linting.suppress import Suppressor
+from modelcheck.targets import TargetKind, load_graph, summarize, target_kind
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -51,56 +46,6 @@ def expand_paths(target: str | os.PathLike[str]) -> list[str]:
             f"'{text}' with none",
         )
     return found
-
-
-def load_graph(target: Any) -> ModelGraph:
-    """A graph from a path, a factory spec or an in-memory ``keras.Model``."""
-    if isinstance(target, (str, os.PathLike)):
-        text = os.fspath(target)
-        if is_factory_spec(text):
-            return graph_from_factory(text)
-        return read_model(text)
-    if type(target).__module__.startswith(("keras", "tf_keras", "tensorflow")) or hasattr(
-        target, "get_config"
-    ):
-        return graph_from_keras_model(target)
-    raise ModelLoadError(
-        "Expected a model path, a factory spec 'file.py:callable', or a keras.Model.",
-        f"an object of type {type(target).__name__}",
-    )
-
-
-def summarize(graph: ModelGraph) -> ModelSummary:
-    """The rows of the layer table renderers draw (like ``model.summary()``)."""
-    summary = ModelSummary(
-        artifact=graph.artifact,
-        model_name=graph.name,
-        model_class=graph.model_class,
-        source_format=graph.source_format,
-        notes=list(graph.notes),
-    )
-    total = 0
-    known = True
-    for node in graph:
-        inputs = []
-        for src, t in zip(node.inputs, node.input_tensor_index or [0] * len(node.inputs)):
-            inputs.append(f"{src}[{t}]" if t else src)
-        summary.layers.append(
-            {
-                "path": node.id,
-                "class_name": node.display_class,
-                "activation": node.activation,
-                "output_shape": list(node.output_shape) if node.output_shape is not None else None,
-                "params": node.params,
-                "inputs": inputs,
-            }
-        )
-        if node.params is None and node.call_index == 0:
-            known = known and node.kind.value in ("input", "activation", "linear")
-        elif node.call_index == 0:
-            total += node.params or 0
-    summary.total_params = total if known else None
-    return summary
 
 
 def _iter_targets(target: Any) -> Iterator[Any]:
@@ -142,8 +87,8 @@ def lint(
     Returns:
         A :class:`~modelcheck.findings.Report`. With a list of targets, models that could not
         be read are listed in ``report.failures`` and the others are still linted.
-        ``report.extra`` counts what configuration and baseline suppressed and lists paths
-        skipped by ``exclude``.
+        ``report.run`` (a :class:`~modelcheck.findings.LintRun`) counts what configuration and
+        baseline suppressed and lists paths skipped by ``exclude``.
 
     Raises:
         ModelLoadError: when a single target (not a list) cannot be read.
@@ -162,7 +107,7 @@ def lint(
     excluded: list[str] = []
     single = not isinstance(target, (list, tuple))
     for item in _iter_targets(target):
-        is_path = isinstance(item, (str, os.PathLike)) and not is_factory_spec(os.fspath(item))
+        is_path = isinstance(item, (str, os.PathLike)) and target_kind(item) is TargetKind.PATH
         if is_path and cfg.exclude and cfg.is_excluded(os.fspath(item)):
             excluded.append(os.fspath(item))
             continue
@@ -181,15 +126,13 @@ def lint(
             if result is not None:
                 report.findings.extend(suppressor.apply(*result))
     report.findings.extend(suppressor.unused(rules))
-    report.extra["suppressed"] = {"config": suppressor.suppressed, "baseline": 0}
+    run = LintRun(suppressed_by_config=suppressor.suppressed, excluded=excluded)
     if accepted is not None:
-        report.findings, dropped = apply_baseline(report.findings, accepted)
-        report.extra["suppressed"]["baseline"] = dropped
-        report.extra["baseline"] = os.fspath(baseline)
+        report.findings, run.suppressed_by_baseline = apply_baseline(report.findings, accepted)
+        run.baseline = os.fspath(baseline)
     if cfg.path is not None:
-        report.extra["config"] = cfg.display_path
-    if excluded:
-        report.extra["excluded"] = excluded
+        run.config = cfg.display_path
+    report.run = run
     report.findings.sort(key=Finding.sort_key)
     return report
 

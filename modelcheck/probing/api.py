@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from modelcheck.errors import ConfigError
-from modelcheck.findings import Finding, LoadFailure, Report, Severity
+from modelcheck.findings import Finding, LoadFailure, ProbeRun, Report, Severity
 
 #: Probe settings a config file may hold, with their types (thresholds are checked against
 #: the analyzers' own keys).
@@ -124,7 +124,8 @@ def probe(
 
     Returns:
         A :class:`~modelcheck.findings.Report` (``tool="probe"``): findings with fixes, the
-        per-analyzer tables and the training summary in ``report.extra``.
+        per-analyzer tables and the training summary in ``report.run`` (a
+        :class:`~modelcheck.findings.ProbeRun`).
 
     Raises:
         ModelLoadError, ProbeError, DatasetError, ConfigError: one-line user errors.
@@ -192,7 +193,7 @@ def probe(
     record.lint_findings = list(lint_findings)
 
     report = Report(tool="probe")
-    from modelcheck.linting.api import summarize
+    from modelcheck.targets import summarize
 
     report.models.append(summarize(graph))
     tables, findings = _analyse(record, limits, report)
@@ -201,8 +202,7 @@ def probe(
     if cfg is not None:
         findings = _apply_config(cfg, graph.artifact, findings)
     report.findings = sorted(findings, key=Finding.sort_key)
-    report.extra["probe"] = _summary(record, time.perf_counter() - started, limits, tables)
-    report.extra["tables"] = tables
+    report.run = _summary(record, time.perf_counter() - started, limits, tables)
     return report
 
 
@@ -269,7 +269,7 @@ def _apply_config(cfg: Any, artifact: str, findings: list[Finding]) -> list[Find
 
 def _summary(
     record: Any, seconds: float, limits: Mapping[str, float], tables: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ProbeRun:
     """What the report header shows: data, training, accuracy against chance and expected,
     and the confusion matrix for ``--plot``."""
     import numpy as np
@@ -277,25 +277,26 @@ def _summary(
     from modelcheck.probing.analyzers.collapse import predicted_classes, summary_row
 
     ds = record.dataset
-    out: dict[str, Any] = {
-        "data": ds.name,
-        "source": ds.source,
-        "task": ds.task,
-        "num_classes": ds.num_classes,
-        "class_names": list(ds.class_names),
-        "train_samples": int(len(ds.x_train)),
-        "test_samples": int(len(ds.x_test)),
-        "notes": list(ds.notes),
-        "training": dict(record.training),
-        "history": {k: [float(v) for v in vals] for k, vals in record.history.items()},
-        "seconds": round(seconds, 2),
-        "thresholds": dict(limits),
-        "chance": ds.chance,
-        "expected_accuracy": ds.expected_accuracy,
-    }
+    run = ProbeRun(
+        data=ds.name,
+        source=ds.source,
+        task=ds.task,
+        num_classes=ds.num_classes,
+        class_names=list(ds.class_names),
+        train_samples=int(len(ds.x_train)),
+        test_samples=int(len(ds.x_test)),
+        notes=list(ds.notes),
+        training=dict(record.training),
+        history={k: [float(v) for v in vals] for k, vals in record.history.items()},
+        seconds=round(seconds, 2),
+        thresholds=dict(limits),
+        chance=ds.chance,
+        expected_accuracy=ds.expected_accuracy,
+        tables=dict(tables),
+    )
     summary = summary_row(list(tables.get("collapse", [])))
     if summary is not None:
-        out["accuracy"] = summary.get("accuracy")
+        run.accuracy, run.accuracy_measured = summary.get("accuracy"), True
     preds = record.predictions
     k = ds.num_classes or 0
     if ds.labels_test is not None and preds is not None and len(preds) and 2 <= k <= 30:
@@ -304,5 +305,5 @@ def _summary(
         ok = predicted >= 0  # NaN/Inf predictions are no class
         matrix = np.zeros((k, k), dtype=int)
         np.add.at(matrix, (labels[ok], np.clip(predicted[ok], 0, k - 1)), 1)
-        out["confusion"] = matrix.tolist()
-    return out
+        run.confusion = matrix.tolist()
+    return run

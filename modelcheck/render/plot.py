@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from modelcheck.errors import ConfigError
-from modelcheck.findings import Report
+from modelcheck.findings import ProbeRun, Report
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -37,17 +37,17 @@ def write_plot(report: Report, path: str | os.PathLike[str]) -> None:
     matplotlib.use("Agg")  # no display needed; must precede pyplot
     import matplotlib.pyplot as plt
 
-    tables: dict[str, list[dict[str, Any]]] = report.extra.get("tables", {})
-    info: dict[str, Any] = report.extra.get("probe", {})
+    info = report.run if isinstance(report.run, ProbeRun) else ProbeRun()
+    tables = info.tables
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [3, 3, 2]})
     try:
         _probe_panel(axes[0], tables.get("linear_probe", []), info)
         _dead_panel(axes[1], tables.get("dead_units", []))
         _confusion_panel(axes[2], info)
         name = report.models[0].artifact if report.models else ""
-        acc = info.get("accuracy")
+        acc = info.accuracy
         fig.suptitle(
-            f"modelcheck probe: {os.path.basename(name)} on {info.get('data', '?')}"
+            f"modelcheck probe: {os.path.basename(name)} on {info.data}"
             + (f" - held-out accuracy {100 * acc:.1f} %" if acc is not None else "")
         )
         fig.tight_layout()
@@ -74,15 +74,15 @@ def _layers(rows: list[dict[str, Any]], key: str) -> tuple[list[str], list[float
     return names, values
 
 
-def _probe_panel(ax: Any, rows: list[dict[str, Any]], info: dict[str, Any]) -> None:
+def _probe_panel(ax: Any, rows: list[dict[str, Any]], info: ProbeRun) -> None:
     names, acc = _layers(rows, "probe_accuracy")
     ax.set_title("Linear-probe accuracy per layer")
     if not names:
         ax.text(0.5, 0.5, "no linear probes", ha="center", va="center")
         return
     ax.plot(range(len(acc)), [100 * a for a in acc], marker="o")
-    if info.get("chance") is not None:
-        ax.axhline(100 * info["chance"], color="grey", linestyle=":", label="chance")
+    if info.chance is not None:
+        ax.axhline(100 * info.chance, color="grey", linestyle=":", label="chance")
         ax.legend(loc="lower right")
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
     ax.set_ylim(0, 100)
@@ -101,15 +101,15 @@ def _dead_panel(ax: Any, rows: list[dict[str, Any]]) -> None:
     ax.set_ylabel("dead units (%)")
 
 
-def _confusion_panel(ax: Any, info: dict[str, Any]) -> None:
+def _confusion_panel(ax: Any, info: ProbeRun) -> None:
     ax.set_title("Confusion matrix (held-out)")
-    matrix = info.get("confusion")
+    matrix = info.confusion
     if not matrix:
         ax.text(0.5, 0.5, "no classification", ha="center", va="center")
         return
     ax.imshow(matrix, cmap="Blues")
     k = len(matrix)
-    names = info.get("class_names") or [str(i) for i in range(k)]
+    names = info.class_names or [str(i) for i in range(k)]
     long_names = k > 10 or any(len(str(n)) > 3 for n in names[:k])
     ax.set_xticks(range(k), names[:k], rotation=90 if long_names else 0, fontsize=7)
     ax.set_yticks(range(k), names[:k], fontsize=7)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from modelcheck.findings import Finding, Report
+from modelcheck.findings import Finding, ProbeRun, Report
 from modelcheck.render.text import MAX_SHAPE, STYLE, finding_text, shape_text, summary_text
 from modelcheck.safetext import name, printable
 
@@ -21,15 +21,15 @@ def _pct(value: float | None) -> str:
 
 
 def render_probe_text(report: Report, console: Console) -> None:
-    info: dict[str, Any] = report.extra.get("probe", {})
-    tables: dict[str, list[dict[str, Any]]] = report.extra.get("tables", {})
+    info = report.run if isinstance(report.run, ProbeRun) else ProbeRun()
+    tables = info.tables
     findings = report.sorted_findings()
     for model in report.models:
         title = Text()
         title.append(printable(model.artifact), style="bold")
         title.append(
             f"  {name(model.model_class)} '{name(model.model_name)}' probed on "
-            f"{printable(info.get('data', '?'))}"
+            f"{printable(info.data)}"
         )
         console.print(title)
         _header(console, info)
@@ -50,17 +50,19 @@ def render_probe_text(report: Report, console: Console) -> None:
     console.print(summary_text(report))
 
 
-def _header(console: Console, info: dict[str, Any]) -> None:
-    training = info.get("training", {})
+def _count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def _header(console: Console, info: ProbeRun) -> None:
+    training = info.training
     data = Text("  data: ", style="dim")
-    data.append(Text(printable(info.get("source", "?"))))
-    data.append(
-        f"; {info.get('train_samples', '?'):,} train / {info.get('test_samples', '?'):,} held-out"
-    )
-    if info.get("num_classes"):
-        data.append(f", {info['num_classes']} classes")
+    data.append(Text(printable(info.source)))
+    data.append(f"; {_count(info.train_samples)} train / {_count(info.test_samples)} held-out")
+    if info.num_classes:
+        data.append(f", {info.num_classes} classes")
     console.print(data)
-    for note in info.get("notes", []):
+    for note in info.notes:
         console.print(Text(f"  note: {printable(note)}", style="dim"))
     parts = [
         "saved weights" if training.get("keep_weights") else "fresh initialisation",
@@ -78,21 +80,21 @@ def _header(console: Console, info: dict[str, Any]) -> None:
     console.print(line)
     if training.get("defaults_note"):
         console.print(Text(f"  note: {printable(training['defaults_note'])}", style="dim"))
-    losses = info.get("history", {}).get("loss", [])
+    losses = info.history.get("loss", [])
     if losses:
         console.print(
             Text(f"  loss by epoch: {' -> '.join(f'{v:.3g}' for v in losses)}", style="dim")
         )
 
 
-def _verdict(console: Console, info: dict[str, Any], findings: list[Finding]) -> None:
-    accuracy = info.get("accuracy")
+def _verdict(console: Console, info: ProbeRun, findings: list[Finding]) -> None:
+    accuracy = info.accuracy
     if accuracy is None:
         return
     text = Text("  held-out accuracy ")
     text.append(_pct(accuracy), style="bold")
-    text.append(f" (chance {_pct(info.get('chance'))}")
-    expected = info.get("expected_accuracy")
+    text.append(f" (chance {_pct(info.chance)}")
+    expected = info.expected_accuracy
     if expected is not None:
         text.append(f"; a sound classifier reaches >= {_pct(expected)} here")
     text.append(")  ")
@@ -163,7 +165,7 @@ def _num(value: Any) -> str:
     return "?" if value is None else f"{float(value):.2g}"
 
 
-def _class_table(rows: list[dict[str, Any]], info: dict[str, Any]) -> Table | None:
+def _class_table(rows: list[dict[str, Any]], info: ProbeRun) -> Table | None:
     classes = [r for r in rows if isinstance(r, dict) and "predicted" in r and "class" in r]
     if not classes:
         return None

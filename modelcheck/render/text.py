@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from modelcheck.findings import Finding, ModelSummary, Report, Severity
+from modelcheck.findings import Finding, LintRun, ModelSummary, Report, Severity
 from modelcheck.safetext import name, printable
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -136,16 +136,19 @@ def summary_text(report: Report) -> Text:
     )
     if report.failures:
         text.append(f"; {len(report.failures)} could not be read", style="bold red")
-    suppressed = report.extra.get("suppressed", {})
+    run = report.run if isinstance(report.run, LintRun) else LintRun()
     hidden = [
-        f"{n} by {'the baseline' if why == 'baseline' else 'config'}"
-        for why, n in suppressed.items()
+        f"{n} by {why}"
+        for why, n in (
+            ("config", run.suppressed_by_config),
+            ("the baseline", run.suppressed_by_baseline),
+        )
         if n
     ]
     if hidden:
         text.append(f"; suppressed {' and '.join(hidden)}", style="dim")
-    if report.extra.get("excluded"):
-        text.append(f"; {len(report.extra['excluded'])} excluded by config", style="dim")
+    if run.excluded:
+        text.append(f"; {len(run.excluded)} excluded by config", style="dim")
     text.append(".")
     return text
 
