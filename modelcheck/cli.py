@@ -185,9 +185,7 @@ def lint(
 
         sys.stdout.write(render_sarif(report, catalog.lint_rules()))
     elif output_format is OutputFormat.github:
-        from modelcheck.render.github import render_github
-
-        sys.stdout.write(render_github(report))
+        sys.stdout.write(github_output(report))
     else:
         from modelcheck.render.text import render_text
 
@@ -208,6 +206,33 @@ def lint(
 class ColorMode(str, enum.Enum):
     random = "random"
     spurious = "spurious"
+
+
+def github_output(report: Report) -> str:
+    """``--format github``: the workflow commands for stdout; when ``$GITHUB_STEP_SUMMARY``
+    names a file, the markdown table of every finding is appended to it (a broken summary
+    file only warns: it must not hide the annotations)."""
+    from modelcheck.render.github import render_github, step_summary_markdown
+
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        try:
+            write_step_summary(step_summary_markdown(report), step_summary)
+        except OSError as exc:
+            print(
+                f"modelcheck: warning: could not write $GITHUB_STEP_SUMMARY: {exc}", file=sys.stderr
+            )
+    return render_github(report)
+
+
+def write_step_summary(markdown: str, path: str | os.PathLike[str]) -> None:
+    """Append ``markdown`` to ``path`` (``$GITHUB_STEP_SUMMARY``).
+
+    Raises:
+        OSError: when the file cannot be written.
+    """
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(markdown)
 
 
 def _load_cli_config(config: str | None, isolated: bool):

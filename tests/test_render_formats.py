@@ -20,6 +20,7 @@ import pytest
 from cli_helpers import run_cli
 
 from modelcheck import __version__
+from modelcheck.cli import github_output, write_step_summary
 from modelcheck.findings import Finding, LintRun, LoadFailure, Location, Report, Severity
 from modelcheck.linting.api import lint
 from modelcheck.linting.registry import RULES, get_rule
@@ -29,7 +30,6 @@ from modelcheck.render.github import (
     escape_property,
     render_github,
     step_summary_markdown,
-    write_step_summary,
 )
 from modelcheck.render.sarif import render_sarif
 
@@ -610,7 +610,7 @@ def test_step_summary_is_appended_when_the_env_var_is_set(tmp_path, monkeypatch)
         findings=[finding("MC203", layer=("a",)), finding("MC201", layer=("b",))],
         failures=[LoadFailure("models/gone.keras", "Expected an existing file. Received: x")],
     )
-    stdout = render_github(report)
+    stdout = github_output(report)
     content = path.read_text(encoding="utf-8")
     assert content.startswith("# earlier step\n## modelcheck\n")
     assert "| Severity | Code | Rule | Model | Layer | Message | Fix |" in content
@@ -618,7 +618,7 @@ def test_step_summary_is_appended_when_the_env_var_is_set(tmp_path, monkeypatch)
     assert len(rows) == 2
     assert "| models/gone.keras | Expected an existing file. Received: x |" in content
     assert github_lines(stdout)[-1] in content.replace("\\", "")
-    render_github(report)
+    github_output(report)
     assert path.read_text(encoding="utf-8").count("## modelcheck") == 2  # appended, not replaced
 
 
@@ -626,10 +626,10 @@ def test_step_summary_not_written_without_the_env_var(monkeypatch):
     def fail(*args: Any) -> None:
         raise AssertionError("write_step_summary called without $GITHUB_STEP_SUMMARY")
 
-    monkeypatch.setattr("modelcheck.render.github.write_step_summary", fail)
-    render_github(Report(tool="lint", findings=[finding()]))
+    monkeypatch.setattr("modelcheck.cli.write_step_summary", fail)
+    github_output(Report(tool="lint", findings=[finding()]))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", "")  # set but empty: no file either
-    render_github(Report(tool="lint", findings=[finding()]))
+    github_output(Report(tool="lint", findings=[finding()]))
 
 
 def test_step_summary_escapes_untrusted_names(tmp_path):
@@ -644,7 +644,7 @@ def test_step_summary_escapes_untrusted_names(tmp_path):
             )
         ],
     )
-    write_step_summary(report, path)
+    write_step_summary(step_summary_markdown(report), path)
     content = path.read_text(encoding="utf-8")
     table = [line for line in content.splitlines() if line.startswith("|")]
     assert len(table) == 3  # header, separator, one row: the newline did not add a row
@@ -665,7 +665,7 @@ def test_escape_markdown_cell():
 
 def test_step_summary_write_error_is_a_warning_not_a_crash(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path))  # a directory: cannot append
-    text = render_github(Report(tool="lint", findings=[finding()]))
+    text = github_output(Report(tool="lint", findings=[finding()]))
     assert github_lines(text)[0].startswith("::error ")
     assert "could not write $GITHUB_STEP_SUMMARY" in capsys.readouterr().err
 
@@ -721,3 +721,10 @@ def test_cli_format_github_clean_model(example_models):
     assert not [line for line in lines if line.startswith(("::error", "::warning"))], lines
     assert all(line.startswith("::notice ") for line in lines[:-1])
     assert lines[-1].startswith("modelcheck: 0 errors, 0 warnings, ")
+
+
+def test_the_github_renderer_writes_no_file(tmp_path, monkeypatch):
+    path = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(path))
+    render_github(Report(tool="lint", findings=[finding()]))
+    assert not path.exists()  # only the CLI (github_output) appends the step summary

@@ -8,8 +8,6 @@ shows only 10 annotations of each kind per step; the summary line and the option
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable
 
 from modelcheck.findings import Finding, LoadFailure, Report, Severity, artifact_uri
@@ -88,23 +86,12 @@ def summary_line(report: Report) -> str:
 
 
 def render_github(report: Report) -> str:
-    """The report as GitHub Actions workflow commands plus a plain summary line.
-
-    When ``$GITHUB_STEP_SUMMARY`` names a file, also appends a markdown table of every
-    finding to it (see :func:`write_step_summary`).
-    """
+    """The report as GitHub Actions workflow commands plus a plain summary line. (The CLI also
+    appends :func:`step_summary_markdown` to ``$GITHUB_STEP_SUMMARY``; a renderer writes no
+    file.)"""
     lines = [finding_command(f) for f in report.sorted_findings()]
     lines += [failure_command(x) for x in report.failures]
     lines.append(summary_line(report))
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        try:
-            write_step_summary(report, step_summary)
-        except OSError as exc:  # a broken summary file must not hide the annotations
-            print(
-                f"modelcheck: warning: could not write $GITHUB_STEP_SUMMARY: {exc}",
-                file=sys.stderr,
-            )
     return "\n".join(lines) + "\n"
 
 
@@ -127,7 +114,7 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
 
 
 def step_summary_markdown(report: Report) -> str:
-    """The markdown :func:`write_step_summary` appends: a heading, the summary line, a table
+    """The markdown the CLI appends to ``$GITHUB_STEP_SUMMARY``: a heading, the summary line, a table
     of all findings and one of the files that could not be read."""
     lines = ["## modelcheck", "", escape_markdown_cell(summary_line(report)), ""]
     findings = report.sorted_findings()
@@ -155,13 +142,3 @@ def step_summary_markdown(report: Report) -> str:
         )
         lines.append("")
     return "\n".join(lines) + "\n"
-
-
-def write_step_summary(report: Report, path: str | os.PathLike[str]) -> None:
-    """Append the markdown summary of ``report`` to ``path`` (``$GITHUB_STEP_SUMMARY``).
-
-    Raises:
-        OSError: when the file cannot be written.
-    """
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(step_summary_markdown(report))
