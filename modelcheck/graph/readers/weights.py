@@ -6,20 +6,9 @@ Imported only when weight checks are on: :func:`attach_weights` sets ``graph.wei
 bounded chunks, and dropped: the rules judge the numbers, never the arrays, so a multi-GB file
 never sits in memory.
 
-Where the weights are:
-
-- ``.keras`` archive / unzipped directory: ``model.weights.h5``. Keras 3 writes one group per
-  layer, keyed by the snake-cased class name made unique per level (``layers/dense_1``), with
-  the variables in ``<group>/vars/0``, ``vars/1``... (for Dense: kernel, bias) and, since about
-  Keras 3.10, the layer's real name in the ``vars`` group's ``name`` attribute. Nested models
-  hold their layers in ``<group>/layers/...``; wrapped layers sit in sub-groups (``layer/vars``
-  for TimeDistributed, ``forward_layer/cell/vars`` for Bidirectional RNNs). A shared layer is
-  stored once. ``optimizer/vars`` holds the optimizer state (``vars/0`` is its step count), which
-  is never measured. tf.keras 2.13+ wrote ``_layer_checkpoint_dependencies`` for ``layers``.
-- legacy ``.h5``: the ``model_weights`` group lists ``layer_names``; each layer group lists
-  ``weight_names`` (variable paths such as ``seq/dense/kernel`` or ``dense/kernel:0``) that
-  are also the dataset paths inside the layer group. A nested model is one layer group holding
-  the variables of all its layers.
+Where the weights are (the layouts are described in :mod:`.weights_h5`): ``model.weights.h5``
+in a ``.keras`` archive or unzipped directory (Keras 3: one group per layer, the variables in
+``vars/0``, ``vars/1``...), or the ``model_weights`` group of a legacy ``.h5``.
 
 The file is never trusted: soft/external links, external or virtual storage and datasets whose
 declared size the stored bytes cannot back (shape bombs) are first looked for in the HDF5
@@ -40,7 +29,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,18 +38,24 @@ import h5py
 import numpy as np
 
 from modelcheck.errors import ModelLoadError
-from modelcheck.graph import layers as L
 from modelcheck.graph.hazards import scan_h5
 from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.isolate import call_in_child, size_of, time_limit
-from modelcheck.graph.readers.bounded import (
-    HDF5_MAGIC,
-    LFS_PREFIX,
-    ZIP_MAGIC,
-    ZIP_READ_ERRORS,
-    loads_json,
-    read_json_file,
-    read_member,
+from modelcheck.graph.readers.bounded import HDF5_MAGIC, LFS_PREFIX, ZIP_MAGIC, ZIP_READ_ERRORS
+from modelcheck.graph.readers.weights_h5 import (
+    MAX_DEPTH,
+    Walk,
+    attr_str,
+    attr_strings,
+    config_keys,
+    find_layer_groups,
+    keras_optimizer_steps,
+    layers_group,
+    legacy_optimizer_steps,
+    legacy_target,
+    load_error,
+    name_vars,
+    unit_axis_of,
 )
 
 WEIGHTS_H5 = "model.weights.h5"
@@ -74,21 +69,8 @@ CHUNK_BYTES = 64 << 20
 MAX_EXPANSION = 100
 #: Per-unit statistics are kept for at most this many output units per variable.
 MAX_UNITS = 1 << 24
-#: Bounds on walking a hostile HDF5 tree (hard links can form cycles).
-MAX_DEPTH = 64
-MAX_OBJECTS = 1_000_000
 
 _CALL_SUFFIX = re.compile(r"\[\d+\]$")
-_TRANSPOSED = frozenset(
-    {
-        "Conv1DTranspose",
-        "Conv2DTranspose",
-        "Conv3DTranspose",
-        "Convolution2DTranspose",
-        "Convolution3DTranspose",
-    }
-)
-_RNN_CELL_VARS = ("kernel", "recurrent_kernel", "bias")
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,8 +235,9 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
-def _error(expected: str, received: str) -> ModelLoadError:
-    return ModelLoadError(f"Expected {expected}.", received)
+def _walk(container_bytes: int) -> Walk:
+    """A :class:`~.weights_h5.Walk` with this module's limits, read when called."""
+    return Walk(container_bytes, chunk_bytes=CHUNK_BYTES, max_expansion=MAX_EXPANSION)
 
 
 # -- containers ----------------------------------------------------------------------------
@@ -282,7 +265,7 @@ def _read_keras_zip(path: Path, graph: ModelGraph, measure_stats: bool) -> Saved
                 return None
             info = zf.getinfo(WEIGHTS_H5)
             if info.flag_bits & 0x1:
-                raise _error(f"an unencrypted {WEIGHTS_H5}", "an encrypted zip member")
+                raise load_error(f"an unencrypted {WEIGHTS_H5}", "an encrypted zip member")
             if info.compress_type == zipfile.ZIP_STORED:
                 with open(path, "rb") as raw:
                     window = _member_window(raw, info)
@@ -298,7 +281,7 @@ def _read_keras_zip(path: Path, graph: ModelGraph, measure_stats: bool) -> Saved
                 _copy_member(zf, info, tmp)
                 return _read_keras_h5(tmp, info.file_size, path, graph, measure_stats)
     except zipfile.BadZipFile as exc:
-        raise _error("a valid .keras zip archive", f"a damaged zip archive ({exc})") from None
+        raise load_error("a valid .keras zip archive", f"a damaged zip archive ({exc})") from None
 
 
 class _Window(io.RawIOBase):
@@ -343,11 +326,11 @@ def _member_window(raw: Any, info: zipfile.ZipInfo) -> _Window:
     raw.seek(info.header_offset)
     header = raw.read(30)
     if len(header) != 30 or header[:4] != ZIP_MAGIC:
-        raise _error(f"a local zip header for {WEIGHTS_H5}", "a damaged zip archive")
+        raise load_error(f"a local zip header for {WEIGHTS_H5}", "a damaged zip archive")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     start = info.header_offset + 30 + name_len + extra_len
     if start + info.compress_size > archive_size or info.compress_size != info.file_size:
-        raise _error(
+        raise load_error(
             f"{WEIGHTS_H5} to lie within the archive",
             f"a member of {info.file_size} bytes at offset {start} of a {archive_size}-byte file",
         )
@@ -360,7 +343,7 @@ def _member_window(raw: Any, info: zipfile.ZipInfo) -> _Window:
     while chunk := window.read(1 << 20):
         crc = zlib.crc32(chunk, crc)
     if crc != info.CRC:
-        raise _error(
+        raise load_error(
             "a valid .keras zip archive", f"a damaged zip archive (Bad CRC-32 for {WEIGHTS_H5})"
         )
     window.seek(0)
@@ -373,7 +356,7 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: Any) -> None:
         while chunk := fh.read(1 << 20):
             copied += len(chunk)
             if copied > info.file_size:
-                raise _error(
+                raise load_error(
                     f"{WEIGHTS_H5} of the declared {info.file_size} bytes", "a longer member"
                 )
             out.write(chunk)
@@ -386,121 +369,12 @@ def _check_magic(head: bytes, what: str) -> None:
     if head.startswith(HDF5_MAGIC):
         return
     if head.startswith(LFS_PREFIX[: len(head)]) and head:
-        raise _error(
+        raise load_error(
             f"{what} to hold HDF5 weights, not a Git LFS pointer (run `git lfs pull`)",
             "a Git LFS pointer",
         )
     shown = head[:8].hex(" ") if head else "nothing"
-    raise _error(f"{what} to be an HDF5 file", f"{what} starting with {shown}")
-
-
-# -- HDF5 safety ---------------------------------------------------------------------------
-class _Walk:
-    """Safe access to one HDF5 file: hard links only, bounded visits."""
-
-    def __init__(self, container_bytes: int) -> None:
-        self.container_bytes = container_bytes
-        self.visits = 0
-
-    def child(self, group: h5py.Group, name: str) -> Any:
-        """``group[name]`` through a hard link only; ``None`` if absent."""
-        self.visits += 1
-        if self.visits > MAX_OBJECTS:
-            raise _error(f"at most {MAX_OBJECTS} HDF5 objects", "a larger (or cyclic) tree")
-        link = group.get(name, getlink=True)
-        if link is None:
-            return None
-        if not isinstance(link, h5py.HardLink):
-            kind = type(link).__name__
-            raise _error(
-                "an HDF5 weights file without soft or external links",
-                f"{kind} at '{group.name.rstrip('/')}/{name}'",
-            )
-        obj = group.get(name)
-        if isinstance(obj, h5py.Dataset):
-            self._check_dataset(obj)
-        return obj
-
-    def group(self, parent: h5py.Group, name: str) -> h5py.Group | None:
-        obj = self.child(parent, name)
-        return obj if isinstance(obj, h5py.Group) else None
-
-    def path(self, group: h5py.Group, path: str) -> Any:
-        obj: Any = group
-        for part in path.split("/"):
-            if not part:
-                continue
-            if not isinstance(obj, h5py.Group):
-                return None
-            obj = self.child(obj, part)
-            if obj is None:
-                return None
-        return obj
-
-    def names(self, group: h5py.Group) -> list[str]:
-        out = []
-        for name in group:
-            out.append(name)
-            self.visits += 1
-            if self.visits > MAX_OBJECTS:
-                raise _error(f"at most {MAX_OBJECTS} HDF5 objects", "a larger (or cyclic) tree")
-        return sorted(out)
-
-    def _check_dataset(self, ds: h5py.Dataset) -> None:
-        where = ds.name
-        if ds.external:
-            raise _error(
-                "datasets stored inside the weights file", f"external storage for '{where}'"
-            )
-        if ds.is_virtual:
-            raise _error("datasets stored inside the weights file", f"virtual dataset '{where}'")
-        if ds.shape is None:
-            return
-        declared = math.prod(ds.shape) * ds.dtype.itemsize
-        stored = ds.id.get_storage_size()
-        if stored > self.container_bytes:
-            raise _error(
-                "datasets no larger than the weights file",
-                f"'{where}' storing {stored} bytes in a {self.container_bytes}-byte file",
-            )
-        if declared > CHUNK_BYTES and (
-            declared > MAX_EXPANSION * stored or declared > MAX_EXPANSION * self.container_bytes
-        ):
-            raise _error(
-                "datasets whose declared size the file can hold",
-                f"'{where}' declaring shape {tuple(ds.shape)} ({declared} bytes) "
-                f"with {stored} bytes stored",
-            )
-
-
-def _attr_str(obj: Any, name: str) -> str | None:
-    try:
-        value = obj.attrs.get(name)
-    except (OSError, KeyError, TypeError, ValueError):
-        return None
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value.item()
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value if isinstance(value, str) and len(value) < 4096 else None
-
-
-def _attr_strings(obj: Any, name: str, limit: int = 1_000_000) -> list[str]:
-    value = obj.attrs.get(name)
-    if value is None:
-        return []
-    items = value.tolist() if isinstance(value, np.ndarray) else [value]
-    if not isinstance(items, list):
-        items = [items]
-    if len(items) > limit:
-        raise _error(f"at most {limit} names in attribute '{name}'", f"{len(items)}")
-    out = []
-    for item in items:
-        if isinstance(item, bytes):
-            item = item.decode("utf-8", "replace")
-        if isinstance(item, str):
-            out.append(item)
-    return out
+    raise load_error(f"{what} to be an HDF5 file", f"{what} starting with {shown}")
 
 
 # -- measuring -----------------------------------------------------------------------------
@@ -509,7 +383,7 @@ def _float_view(ds: h5py.Dataset) -> str | None:
     kind, size = ds.dtype.kind, ds.dtype.itemsize
     if kind == "f" and size in (2, 4, 8):
         return str(ds.dtype)
-    if kind == "V" and size == 2 and _attr_str(ds, "dtype") == "bfloat16":
+    if kind == "V" and size == 2 and attr_str(ds, "dtype") == "bfloat16":
         return "bfloat16"  # Keras stores bfloat16 as opaque 2-byte values
     return None
 
@@ -631,59 +505,6 @@ class _Acc:
         )
 
 
-def _unit_axis(core_class: str, role: str) -> int:
-    """Output units of a transposed convolution's kernel sit on the axis before the last."""
-    return -2 if core_class in _TRANSPOSED and role == "kernel" else -1
-
-
-# -- variable names ------------------------------------------------------------------------
-def _flag(cfg: Mapping[str, Any], key: str) -> bool:
-    return cfg.get(key, True) is not False
-
-
-def var_names(class_name: str, config: Mapping[str, Any]) -> tuple[str, ...]:
-    """The names of a Keras 3 layer's saved variables, in ``vars/0, 1, ...`` order."""
-    if class_name.startswith("SeparableConv"):
-        base: tuple[str, ...] = ("depthwise_kernel", "pointwise_kernel")
-        return base + (("bias",) if _flag(config, "use_bias") else ())
-    if class_name in L.WEIGHT_CLASSES:
-        return ("kernel",) + (("bias",) if _flag(config, "use_bias") else ())
-    if L.is_batch_norm(class_name):
-        return (
-            (("gamma",) if _flag(config, "scale") else ())
-            + (("beta",) if _flag(config, "center") else ())
-            + ("moving_mean", "moving_variance")
-        )
-    if class_name == "LayerNormalization":
-        return (("gamma",) if _flag(config, "scale") else ()) + (
-            ("beta",) if _flag(config, "center") else ()
-        )
-    if class_name == "Embedding":
-        return ("embeddings",)
-    if class_name == "PReLU":
-        return ("alpha",)
-    return ()
-
-
-def _name_vars(prefix: str, node: Node, count: int) -> list[str]:
-    """Names for ``count`` variables found in ``<layer group>/<prefix>/vars``."""
-    last = prefix.rsplit("/", 1)[-1]
-    if not prefix:
-        names = var_names(node.class_name, node.config)
-    elif last == "layer" and node.wrapper:
-        names = var_names(node.core_class, node.core_config)
-    elif last == "cell":
-        names = _RNN_CELL_VARS
-    elif last.endswith("_dense") and count <= 2:
-        names = ("kernel", "bias")[:count]  # the EinsumDense projections of attention layers
-    else:
-        names = ()
-    if count < len(names):
-        names = ()  # an unknown layout: do not guess which is which
-    out = [names[i] if i < len(names) else str(i) for i in range(count)]
-    return [f"{prefix}/{n}" if prefix else n for n in out]
-
-
 # -- Keras 3 weights file ------------------------------------------------------------------
 def _read_keras_h5(
     fileobj: Any, container_bytes: int, artifact: Path, graph: ModelGraph, measure_stats: bool
@@ -697,20 +518,20 @@ def _read_keras_h5(
             return None
         if not measure_stats:
             return None
-        walk = _Walk(container_bytes)
+        walk = _walk(container_bytes)
         weights = SavedWeights(source="keras")
-        layers = _layers_group(walk, f)
+        layers = layers_group(walk, f)
         if layers is not None:
             found: dict[tuple[str, ...], h5py.Group] = {}
-            if _find_layer_groups(walk, layers, (), None, found, 0):
+            if find_layer_groups(walk, layers, (), None, found, 0):
                 # Some group has no name attribute (written before Keras stored them).
                 found.clear()
-                _find_layer_groups(walk, layers, (), _config_keys(artifact), found, 0)
+                find_layer_groups(walk, layers, (), config_keys(artifact), found, 0)
             for path, group in found.items():
                 node = nodes.get(path)
                 if node is not None and (measured := _measure_layer_group(walk, group, node)):
                     weights.by_layer[path] = measured
-        weights.optimizer_steps = _keras_optimizer_steps(walk, f)
+        weights.optimizer_steps = keras_optimizer_steps(walk, f)
         return weights
 
 
@@ -723,66 +544,22 @@ def _nodes_by_path(graph: ModelGraph) -> dict[tuple[str, ...], Node]:
     return out
 
 
-_KeyMap = dict[str, tuple[str, "_KeyMap | None"]]
-
-
-def _layers_group(walk: _Walk, group: h5py.Group) -> h5py.Group | None:
-    """A model's layer groups: ``layers`` (Keras 3) or ``_layer_checkpoint_dependencies``
-    (``.keras`` files written by tf.keras 2.13+)."""
-    found = walk.group(group, "layers")
-    return found if found is not None else walk.group(group, "_layer_checkpoint_dependencies")
-
-
-def _find_layer_groups(
-    walk: _Walk,
-    layers: h5py.Group,
-    scope: tuple[str, ...],
-    keys: _KeyMap | None,
-    found: dict[tuple[str, ...], h5py.Group],
-    depth: int,
-) -> int:
-    """Collect the group of each (non-model) layer by layer path; return how many groups had
-    no stored name and were matched by ``keys`` (or skipped, without keys)."""
-    if depth > MAX_DEPTH:
-        raise _error(f"models nested at most {MAX_DEPTH} deep", "deeper nesting")
-    unnamed = 0
-    for key in walk.names(layers):
-        group = walk.group(layers, key)
-        if group is None:
-            continue
-        vars_group = walk.group(group, "vars")
-        name = _attr_str(vars_group, "name") if vars_group is not None else None
-        sub_keys = keys[key][1] if keys is not None and key in keys else None
-        if not name:
-            unnamed += 1
-            name = keys[key][0] if keys is not None and key in keys else None
-        if not name:
-            continue
-        path = scope + (name,)
-        nested = _layers_group(walk, group)
-        if nested is not None:
-            unnamed += _find_layer_groups(walk, nested, path, sub_keys, found, depth + 1)
-        else:
-            found.setdefault(path, group)
-    return unnamed
-
-
-def _measure_layer_group(walk: _Walk, group: h5py.Group, node: Node) -> list[SavedVariable]:
+def _measure_layer_group(walk: Walk, group: h5py.Group, node: Node) -> list[SavedVariable]:
     out: list[SavedVariable] = []
     stack: list[tuple[str, h5py.Group, int]] = [("", group, 0)]
     while stack:
         prefix, g, depth = stack.pop(0)
         if depth > MAX_DEPTH:
-            raise _error(f"layer groups nested at most {MAX_DEPTH} deep", "deeper nesting")
+            raise load_error(f"layer groups nested at most {MAX_DEPTH} deep", "deeper nesting")
         vars_group = walk.group(g, "vars")
         if vars_group is not None:
             keys = [k for k in walk.names(vars_group) if k.isdigit()]
             keys.sort(key=int)
-            names = _name_vars(prefix, node, len(keys))
+            names = name_vars(prefix, node, len(keys))
             for key, name in zip(keys, names):
                 ds = walk.child(vars_group, key)
                 if isinstance(ds, h5py.Dataset):
-                    var = measure(ds, name, _unit_axis(node.core_class, name.rsplit("/", 1)[-1]))
+                    var = measure(ds, name, unit_axis_of(node.core_class, name.rsplit("/", 1)[-1]))
                     if var is not None:
                         out.append(var)
         for sub in walk.names(g):
@@ -792,73 +569,6 @@ def _measure_layer_group(walk: _Walk, group: h5py.Group, node: Node) -> list[Sav
             if child is not None:
                 stack.append((f"{prefix}/{sub}" if prefix else sub, child, depth + 1))
     return out
-
-
-def _keras_optimizer_steps(walk: _Walk, f: h5py.File) -> int | None:
-    """``optimizer/vars/0`` (or that of a wrapped inner optimizer) is the step counter."""
-    group = walk.group(f, "optimizer")
-    for _ in range(4):
-        if group is None:
-            return None
-        vars_group = walk.group(group, "vars")
-        ds = walk.child(vars_group, "0") if vars_group is not None else None
-        if isinstance(ds, h5py.Dataset) and ds.shape == () and ds.dtype.kind in "iu":
-            return int(ds[()])
-        group = walk.group(group, "inner_optimizer")
-    return None
-
-
-def _config_keys(artifact: Path) -> _KeyMap | None:
-    """The group keys Keras derives from the layer order of each model level, mapped to layer
-    names: needed for files written before Keras stored each layer's name in the weights."""
-
-    try:
-        if artifact.is_dir():
-            cfg = read_json_file(artifact / "config.json", "config.json")
-        else:
-            with zipfile.ZipFile(artifact) as zf:
-                cfg = loads_json(read_member(zf, "config.json"), "config.json")
-    except (ModelLoadError, OSError, zipfile.BadZipFile, KeyError):
-        return None
-    return _level_keys(cfg, 0)
-
-
-def _level_keys(cfg: Any, depth: int) -> _KeyMap | None:
-    inner = cfg.get("config") if isinstance(cfg, Mapping) else None
-    entries = inner.get("layers") if isinstance(inner, Mapping) else None
-    if not isinstance(entries, list) or depth > MAX_DEPTH:
-        return None
-    sequential = cfg.get("class_name") == "Sequential" or (
-        "input_layers" not in inner and "output_layers" not in inner
-    )
-    used: dict[str, int] = {}
-    out: _KeyMap = {}
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("class_name"), str):
-            continue
-        if sequential and i == 0 and entry["class_name"] in L.INPUT_CLASSES:
-            continue  # Sequential.layers leaves out its InputLayer
-        base = _snake(entry["class_name"])
-        if base in used:
-            used[base] += 1
-            key = f"{base}_{used[base]}"
-        else:
-            used[base] = 0
-            key = base
-        name = entry.get("name")
-        if not isinstance(name, str):
-            cfg_i = entry.get("config")
-            name = cfg_i.get("name") if isinstance(cfg_i, Mapping) else None
-        if isinstance(name, str):
-            out[key] = (name, _level_keys(entry, depth + 1))
-    return out
-
-
-def _snake(name: str) -> str:
-    """Keras's ``naming.to_snake_case``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # -- legacy HDF5 ---------------------------------------------------------------------------
@@ -871,79 +581,27 @@ def _read_legacy_h5(path: Path, graph: ModelGraph) -> SavedWeights | None:
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         with h5py.File(fh, "r") as f:
-            walk = _Walk(size)
+            walk = _walk(size)
             root = walk.group(f, "model_weights")
             if root is None:
                 return None
             weights = SavedWeights(source="h5")
-            for layer in _attr_strings(root, "layer_names"):
+            for layer in attr_strings(root, "layer_names"):
                 group = walk.group(root, layer) if layer and "/" not in layer else None
                 if group is None:
                     continue
-                for wname in _attr_strings(group, "weight_names"):
+                for wname in attr_strings(group, "weight_names"):
                     ds = walk.path(group, wname)
                     if not isinstance(ds, h5py.Dataset):
                         continue
-                    target = _legacy_target(layer, wname, nodes)
+                    target = legacy_target(layer, wname, nodes)
                     if target is None:
                         continue
                     path_key, var_name = target
                     node = nodes[path_key]
                     role = var_name.rsplit("/", 1)[-1]
-                    var = measure(ds, var_name, _unit_axis(node.core_class, role))
+                    var = measure(ds, var_name, unit_axis_of(node.core_class, role))
                     if var is not None:
                         weights.by_layer.setdefault(path_key, []).append(var)
-            weights.optimizer_steps = _legacy_optimizer_steps(walk, f)
+            weights.optimizer_steps = legacy_optimizer_steps(walk, f)
             return weights
-
-
-def _legacy_target(
-    layer: str, weight_name: str, nodes: Mapping[tuple[str, ...], Node]
-) -> tuple[tuple[str, ...], str] | None:
-    """The layer path and variable name of one legacy weight (``seq/dense/kernel:0``)."""
-    parts = [p for p in weight_name.split("/") if p]
-    if not parts:
-        return None
-    parts[-1] = re.sub(r":\d+$", "", parts[-1])
-    if (layer,) in nodes:
-        idx = max((i for i, p in enumerate(parts[:-1]) if p == layer), default=-1)
-        return (layer,), "/".join(parts[idx + 1 :])
-    # A nested model: its group holds the variables of all its layers. Pick the deepest
-    # layer whose names appear, in order, among the variable's path components.
-    best: tuple[int, tuple[str, ...], int] | None = None
-    for path in nodes:
-        if len(path) < 2 or path[0] != layer:
-            continue
-        pos, ok = -1, True
-        for name in path[1:]:
-            try:
-                pos = parts.index(name, pos + 1, len(parts) - 1)
-            except ValueError:
-                ok = False
-                break
-        if ok and (best is None or len(path) > len(best[1])):
-            best = (len(path), path, pos)
-    if best is None:
-        return None
-    return best[1], "/".join(parts[best[2] + 1 :])
-
-
-def _legacy_optimizer_steps(walk: _Walk, f: h5py.File) -> int | None:
-    root = walk.group(f, "optimizer_weights")
-    if root is None:
-        return None
-    stack = [(root, 0)]
-    while stack:
-        group, depth = stack.pop()
-        for name in walk.names(group):
-            obj = walk.child(group, name)
-            if isinstance(obj, h5py.Group) and depth < 3:
-                stack.append((obj, depth + 1))
-            elif (
-                isinstance(obj, h5py.Dataset)
-                and re.sub(r":\d+$", "", name) in ("iteration", "iterations", "iter")
-                and obj.shape == ()
-                and obj.dtype.kind in "iu"
-            ):
-                return int(obj[()])
-    return None

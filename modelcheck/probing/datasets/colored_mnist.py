@@ -66,37 +66,7 @@ def load_colored_mnist(
         DatasetError: the model cannot be fitted (regression head, more than 10 classes, a
             non-image input), an unknown colour mode, or no MNIST source.
     """
-    if color_mode not in COLOR_MODES:
-        raise DatasetError(
-            f"Expected a colour mode among {', '.join(COLOR_MODES)}.",
-            f"color_mode={color_mode!r}.",
-        )
-    plan = adapt.target_plan(io)
-    if not plan.is_classification:
-        raise DatasetError(
-            "Expected a classifier for --data colored-mnist (a digit classification task); for "
-            "a regression model use --data synthetic (vector inputs) or --data FILE.npz with "
-            "float targets.",
-            f"{adapt.describe_head(io)}.",
-        )
-    if plan.task != BINARY and plan.units > NUM_DIGITS:
-        raise DatasetError(
-            "Expected a head of at most 10 units for --data colored-mnist (10 digit classes); "
-            "use --data DIR (an image folder, one sub-folder per class) or --data FILE.npz for "
-            "more classes.",
-            f"{adapt.describe_head(io)}.",
-        )
-    layout = adapt.image_layout(
-        io,
-        data="colored-mnist",
-        other="--data synthetic (vector inputs), --data FILE.npz or --data DIR (an image folder)",
-    )
-    if color_mode == "spurious" and layout.channels != 3:
-        raise DatasetError(
-            "Expected an RGB input (3 channels, or a flattened H*W*3 vector) for "
-            "color_mode='spurious': the shortcut is the colour.",
-            f"input shape {tuple(io.input_shape)} (grayscale).",
-        )
+    plan, layout = _fit(io, color_mode)
     mnist = load_mnist(mnist_path)
     n_train, n_test, size_note = split.sizes(max_train, max_test, 4 * layout.values_per_image)
 
@@ -146,6 +116,43 @@ def load_colored_mnist(
         notes=notes,
         expected_accuracy=expected,
     )
+
+
+def _fit(io: ModelIO, color_mode: str) -> tuple[adapt.TargetPlan, adapt.ImageLayout]:
+    """The target plan and image layout for ``io``, or the :class:`DatasetError` saying why
+    colored MNIST does not fit it (or ``color_mode``)."""
+    if color_mode not in COLOR_MODES:
+        raise DatasetError(
+            f"Expected a colour mode among {', '.join(COLOR_MODES)}.",
+            f"color_mode={color_mode!r}.",
+        )
+    plan = adapt.target_plan(io)
+    if not plan.is_classification:
+        raise DatasetError(
+            "Expected a classifier for --data colored-mnist (a digit classification task); for "
+            "a regression model use --data synthetic (vector inputs) or --data FILE.npz with "
+            "float targets.",
+            f"{adapt.describe_head(io)}.",
+        )
+    if plan.task != BINARY and plan.units > NUM_DIGITS:
+        raise DatasetError(
+            "Expected a head of at most 10 units for --data colored-mnist (10 digit classes); "
+            "use --data DIR (an image folder, one sub-folder per class) or --data FILE.npz for "
+            "more classes.",
+            f"{adapt.describe_head(io)}.",
+        )
+    layout = adapt.image_layout(
+        io,
+        data="colored-mnist",
+        other="--data synthetic (vector inputs), --data FILE.npz or --data DIR (an image folder)",
+    )
+    if color_mode == "spurious" and layout.channels != 3:
+        raise DatasetError(
+            "Expected an RGB input (3 channels, or a flattened H*W*3 vector) for "
+            "color_mode='spurious': the shortcut is the colour.",
+            f"input shape {tuple(io.input_shape)} (grayscale).",
+        )
+    return plan, layout
 
 
 def _expected_accuracy(layout: adapt.ImageLayout, color_mode: str) -> float | None:

@@ -76,31 +76,8 @@ def load_folder(
             "regression model use --data FILE.npz with float targets or --data synthetic.",
             f"{adapt.describe_head(io)}.",
         )
-    classes = list_images(root)
-    empty = [name for name, files in classes.items() if not files]
-    if len(classes) < 2 or empty:
-        received = (
-            f"{root}: classes without images: {', '.join(empty)}"
-            if empty and len(classes) >= 2
-            else f"{root}: {len(classes)} class sub-folder(s)"
-            + (f" ({', '.join(classes)})" if classes else "")
-        )
-        raise DatasetError(
-            "Expected an image folder with one sub-folder of images per class, at least 2 "
-            f"classes (images: {', '.join(sorted(IMAGE_EXTENSIONS))}).",
-            f"{received}.",
-        )
+    classes = _classes(root, plan)
     names = list(classes)
-    if plan.num_classes != len(names):
-        head = (
-            "2 classes for its one-unit binary head"
-            if plan.units == 1
-            else f"{plan.num_classes} classes for its {plan.units}-unit head"
-        )
-        raise DatasetError(
-            f"Expected as many class sub-folders as the model has classes: it needs {head}.",
-            f"{root}: {len(names)} classes ({', '.join(names)}).",
-        )
     files = [f for name in names for f in classes[name]]
     labels = np.concatenate([np.full(len(classes[name]), i) for i, name in enumerate(names)])
 
@@ -146,6 +123,37 @@ def load_folder(
         class_names=names,
         notes=notes,
     )
+
+
+def _classes(root: Path, plan: adapt.TargetPlan) -> dict[str, list[Path]]:
+    """:func:`list_images` of ``root``, checked: at least 2 classes, none empty, as many as
+    ``plan`` has."""
+    classes = list_images(root)
+    empty = [name for name, files in classes.items() if not files]
+    if len(classes) < 2 or empty:
+        received = (
+            f"{root}: classes without images: {', '.join(empty)}"
+            if empty and len(classes) >= 2
+            else f"{root}: {len(classes)} class sub-folder(s)"
+            + (f" ({', '.join(classes)})" if classes else "")
+        )
+        raise DatasetError(
+            "Expected an image folder with one sub-folder of images per class, at least 2 "
+            f"classes (images: {', '.join(sorted(IMAGE_EXTENSIONS))}).",
+            f"{received}.",
+        )
+    names = list(classes)
+    if plan.num_classes != len(names):
+        head = (
+            "2 classes for its one-unit binary head"
+            if plan.units == 1
+            else f"{plan.num_classes} classes for its {plan.units}-unit head"
+        )
+        raise DatasetError(
+            f"Expected as many class sub-folders as the model has classes: it needs {head}.",
+            f"{root}: {len(names)} classes ({', '.join(names)}).",
+        )
+    return classes
 
 
 def _unreadable(path: Path, exc: BaseException) -> DatasetError:

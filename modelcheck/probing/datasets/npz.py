@@ -47,62 +47,109 @@ def load_npz(
     path = Path(path).expanduser()
     arrays = _read(path)
     plan = adapt.target_plan(io)
-    has_test = "x_test" in arrays
+    x, y, test = _samples(path, arrays, io)
+    split_rng, cap_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    bytes_per = int(np.prod(x.shape[1:], dtype=np.int64)) * 4
+    n_train, n_test, _ = split.sizes(max_train, max_test, bytes_per)
+    if plan.is_classification:
+        return _classification(path, arrays, plan, x, y, test, n_train, n_test, split_rng, cap_rng)
+    return _regression(path, plan, x, y, test, n_train, n_test, split_rng, cap_rng)
+
+
+def _samples(
+    path: Path, arrays: dict[str, np.ndarray], io: ModelIO
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """``x`` (checked against ``io``), ``y`` and, when the file has them, ``(x_test, y_test)``."""
     x, y = _check_x(path, arrays["x"], io, "x"), arrays["y"]
     if len(y) != len(x):
         raise DatasetError(
             "Expected x and y to hold the same number of samples.",
             f"{path}: x has {len(x)}, y has {len(y)}.",
         )
-    if has_test:
+    test = None
+    if "x_test" in arrays:
         x_te, y_te = _check_x(path, arrays["x_test"], io, "x_test"), arrays["y_test"]
         if len(y_te) != len(x_te):
             raise DatasetError(
                 "Expected x_test and y_test to hold the same number of samples.",
                 f"{path}: x_test has {len(x_te)}, y_test has {len(y_te)}.",
             )
+        test = (x_te, y_te)
     if len(x) < 2:
         raise DatasetError("Expected at least 2 samples in x.", f"{path}: {len(x)}.")
+    return x, y, test
 
-    split_rng, cap_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    bytes_per = int(np.prod(x.shape[1:], dtype=np.int64)) * 4
-    n_train, n_test, _ = split.sizes(max_train, max_test, bytes_per)
+
+def _source(path: Path, x: np.ndarray, test: tuple[np.ndarray, np.ndarray] | None) -> str:
+    return f"{path} ({len(x) + (len(test[0]) if test is not None else 0)} samples)"
+
+
+def _classification(
+    path: Path,
+    arrays: dict[str, np.ndarray],
+    plan: adapt.TargetPlan,
+    x: np.ndarray,
+    y: np.ndarray,
+    test: tuple[np.ndarray, np.ndarray] | None,
+    n_train: int,
+    n_test: int,
+    split_rng: np.random.Generator,
+    cap_rng: np.random.Generator,
+) -> Dataset:
+    """Integer labels from ``y``, the held-out part of ``x`` stratified when there is no
+    ``test``, both capped per class."""
     notes = []
-    if plan.is_classification:
-        labels = _labels(path, y, plan, "y")
-        labels_te = _labels(path, y_te, plan, "y_test") if has_test else None
-        _check_class_count(path, labels, labels_te, y, plan)
-        if has_test:
-            assert labels_te is not None
-            idx_tr, idx_te = np.arange(len(x)), np.arange(len(x_te))
-        else:
-            idx_tr, idx_te = split.stratified_split(labels, split.TEST_FRACTION, split_rng)
-            x_te, labels_te = x, labels
-            notes.append(f"held-out data: a seeded stratified {split.TEST_FRACTION:.0%} of x")
-        sizes_before = (len(idx_tr), len(idx_te))
-        idx_tr = split.cap_stratified(idx_tr, labels, n_train, cap_rng)
-        idx_te = split.cap_stratified(idx_te, labels_te, n_test, cap_rng)
-        if (len(idx_tr), len(idx_te)) != sizes_before:
-            notes.append(f"at most {n_train} training / {n_test} held-out samples (stratified)")
-        lab_tr, lab_te = labels[idx_tr], labels_te[idx_te]
-        names = _class_names(arrays, plan.num_classes or 0)
-        return Dataset(
-            name="npz",
-            source=f"{path} ({len(x) + (len(x_te) if has_test else 0)} samples)",
-            task=plan.task,
-            x_train=np.ascontiguousarray(x[idx_tr]),
-            y_train=adapt.encode_targets(lab_tr, plan),
-            x_test=np.ascontiguousarray(x_te[idx_te]),
-            y_test=adapt.encode_targets(lab_te, plan),
-            labels_train=lab_tr,
-            labels_test=lab_te,
-            num_classes=plan.num_classes,
-            class_names=names,
-            notes=notes,
-        )
+    labels = _labels(path, y, plan, "y")
+    labels_te = _labels(path, test[1], plan, "y_test") if test is not None else None
+    _check_class_count(path, labels, labels_te, y, plan)
+    if test is not None:
+        assert labels_te is not None
+        x_te = test[0]
+        idx_tr, idx_te = np.arange(len(x)), np.arange(len(x_te))
+    else:
+        idx_tr, idx_te = split.stratified_split(labels, split.TEST_FRACTION, split_rng)
+        x_te, labels_te = x, labels
+        notes.append(f"held-out data: a seeded stratified {split.TEST_FRACTION:.0%} of x")
+    sizes_before = (len(idx_tr), len(idx_te))
+    idx_tr = split.cap_stratified(idx_tr, labels, n_train, cap_rng)
+    idx_te = split.cap_stratified(idx_te, labels_te, n_test, cap_rng)
+    if (len(idx_tr), len(idx_te)) != sizes_before:
+        notes.append(f"at most {n_train} training / {n_test} held-out samples (stratified)")
+    lab_tr, lab_te = labels[idx_tr], labels_te[idx_te]
+    names = _class_names(arrays, plan.num_classes or 0)
+    return Dataset(
+        name="npz",
+        source=_source(path, x, test),
+        task=plan.task,
+        x_train=np.ascontiguousarray(x[idx_tr]),
+        y_train=adapt.encode_targets(lab_tr, plan),
+        x_test=np.ascontiguousarray(x_te[idx_te]),
+        y_test=adapt.encode_targets(lab_te, plan),
+        labels_train=lab_tr,
+        labels_test=lab_te,
+        num_classes=plan.num_classes,
+        class_names=names,
+        notes=notes,
+    )
+
+
+def _regression(
+    path: Path,
+    plan: adapt.TargetPlan,
+    x: np.ndarray,
+    y: np.ndarray,
+    test: tuple[np.ndarray, np.ndarray] | None,
+    n_train: int,
+    n_test: int,
+    split_rng: np.random.Generator,
+    cap_rng: np.random.Generator,
+) -> Dataset:
+    """Float targets from ``y``, a random held-out part of ``x`` when there is no ``test``."""
+    notes = []
     targets = _targets(path, y, plan, "y")
-    if has_test:
-        targets_te = _targets(path, y_te, plan, "y_test")
+    if test is not None:
+        x_te = test[0]
+        targets_te = _targets(path, test[1], plan, "y_test")
         idx_tr, idx_te = np.arange(len(x)), np.arange(len(x_te))
     else:
         perm = split_rng.permutation(len(x))
@@ -114,7 +161,7 @@ def load_npz(
     idx_te = cap_rng.permutation(idx_te)[:n_test]
     return Dataset(
         name="npz",
-        source=f"{path} ({len(x) + (len(x_te) if has_test else 0)} samples)",
+        source=_source(path, x, test),
         task=REGRESSION,
         x_train=np.ascontiguousarray(x[idx_tr]),
         y_train=np.ascontiguousarray(targets[idx_tr]),
