@@ -615,7 +615,7 @@ def test_large_feature_maps_are_reduced_and_features_bounded(keras):
     data = blobs(n_train=64, n_test=200, shape=(30, 30, 3))
     model, graph = load_for_probe(model)
     io, settings = effective_training(model, graph)
-    import modelcheck.probing.runner as runner
+    import modelcheck.probing.extract as runner
 
     old = runner.FULL_MAP_BYTES
     runner.FULL_MAP_BYTES = 1 << 20  # 200 x 30 x 30 x 40 x 4 B = 28.8 MB: over 1 MB
@@ -640,7 +640,7 @@ def test_large_feature_maps_are_reduced_and_features_bounded(keras):
 
 
 def test_wide_map_maximum_matches_the_full_map(keras):
-    import modelcheck.probing.runner as runner
+    import modelcheck.probing.extract as runner
 
     a = np.random.default_rng(0).normal(size=(5, 6, 7, 3)).astype(np.float32)
     np.testing.assert_array_equal(runner._store(a, "max"), a.max(axis=(1, 2)))
