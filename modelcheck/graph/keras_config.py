@@ -304,129 +304,174 @@ class GraphBuilder:
     def _expand_functional(
         self, cfg: Mapping[str, Any], scope: tuple[str, ...], inputs: list[str] | None, depth: int
     ) -> list[str]:
-        inner = cfg["config"]
-        entries: dict[str, Mapping[str, Any]] = {}
-        order: list[str] = []
-        for i, entry in enumerate(inner["layers"]):
-            if not isinstance(entry, Mapping):
-                raise _expected("each entry of config.layers to be an object", type(entry).__name__)
-            name = _layer_name(entry, f"layer_{i}")
-            _check_class_name(entry, scope + (name,))
-            if name in entries:
-                raise _malformed("unique layer names within one model", f"'{name}' twice")
-            entries[name] = entry
-            order.append(name)
-
-        input_names = [t[0] for t in _io_triples(inner.get("input_layers"))]
-        aliases: dict[str, str] = {}
-        if inputs is not None:
-            for name, outer in zip(input_names, inputs):
-                aliases[name] = outer
-
-        calls: dict[str, list[Any]] = {}
-        keras2 = False
-        for name in order:
-            nodes = entries[name].get("inbound_nodes") or []
-            if not isinstance(nodes, list):
-                raise _expected(f"inbound_nodes of '{name}' to be a list", type(nodes).__name__)
-            calls[name] = nodes
-            if any(isinstance(n, list) for n in nodes):
-                keras2 = True
-
-        call_ids: dict[str, list[str]] = {}  # plain layers: node id per call
-        model_outputs: dict[tuple[str, int], list[str]] = {}
-        expanding: set[tuple[str, int]] = set()
-
-        # Pass 1: a node per call of every plain layer, so references can point forward.
-        for name in order:
-            entry = entries[name]
-            if name in aliases or is_model_config(entry):
-                continue
-            n_calls = (
-                max(1, len(calls[name]))
-                if entry.get("class_name") in L.INPUT_CLASSES
-                else len(calls[name])
-            )
-            ids = []
-            for call in range(n_calls):
-                node = self._add_node(entry, scope + (name,), call)
-                ids.append(node.id)
-                if (
-                    node.kind is L.Kind.INPUT
-                    and inputs is None
-                    and (name in input_names or not input_names)
-                ):
-                    self.graph.inputs.append(node.id)
-            call_ids[name] = ids
-
-        def pick(name: str, node_index: int, tensor_index: int, from_io: bool) -> str:
-            if name in aliases:
-                return aliases[name]
-            if name not in entries:
-                raise _malformed(
-                    f"references to layers of the model{' ' + repr('/'.join(scope)) if scope else ''}",
-                    f"a reference to unknown layer '{name}'",
-                )
-            entry = entries[name]
-            if is_model_config(entry):
-                n = len(calls[name])
-                idx = node_index
-                # Nested Functionals keep a phantom node 0 in output/input_layers (Keras 3)
-                # and everywhere in Keras 2 files.
-                if not _is_sequential(entry) and (from_io or keras2) and idx >= 1:
-                    idx -= 1
-                idx = min(max(idx, 0), max(n - 1, 0))
-                outs = expand_model(name, idx)
-                if not outs:
-                    raise _malformed(f"nested model '{name}' to have outputs", "none")
-                return outs[min(tensor_index, len(outs) - 1)]
-            ids = call_ids.get(name) or []
-            if not ids:
-                raise _malformed(f"layer '{name}' to be called before it is used", "no call")
-            return ids[min(max(node_index, 0), len(ids) - 1)]
-
-        def expand_model(name: str, call: int) -> list[str]:
-            key = (name, call)
-            if key in model_outputs:
-                return model_outputs[key]
-            if key in expanding:
-                raise _malformed("an acyclic graph", f"a cycle through nested model '{name}'")
-            expanding.add(key)
-            refs: list[_Ref] = []
-            if call < len(calls[name]):
-                refs = _node_refs(calls[name][call], name)
-            outer = [pick(r.layer, r.node_index, r.tensor_index, False) for r in refs]
-            sub_scope = scope + ((name if call == 0 else f"{name}[{call}]"),)
-            outs = self.expand(entries[name], sub_scope, outer, depth + 1)
-            model_outputs[key] = outs
-            expanding.discard(key)
-            return outs
-
-        # Pass 2: wire every call, expanding nested models on demand.
-        for name in order:
-            entry = entries[name]
-            if name in aliases:
+        """Add the nodes of Functional model ``cfg``, one per layer call, and wire them."""
+        model = _FunctionalExpansion(self, cfg, scope, inputs, depth)
+        model.add_layer_nodes()
+        # Pass 2: wire every call, expanding nested models on demand. It stays in this frame
+        # rather than a helper method: nested models recurse through it, and each extra frame
+        # per nesting level would bring a deeply nested file closer to the recursion limit.
+        for name, entry in model.entries.items():
+            if name in model.aliases:
                 continue
             if is_model_config(entry):
-                for call in range(len(calls[name])):
-                    expand_model(name, call)
+                for call in range(len(model.calls[name])):
+                    model.expand_model(name, call)
                 continue
-            for call, node_data in enumerate(calls[name]):
+            for call, node_data in enumerate(model.calls[name]):
                 refs = _node_refs(node_data, name)
-                node = self.graph.nodes[call_ids[name][call]]
+                node = self.graph.nodes[model.call_ids[name][call]]
                 for r in refs:
-                    src = pick(r.layer, r.node_index, r.tensor_index, False)
+                    src = model.pick(r.layer, r.node_index, r.tensor_index, False)
                     node.inputs.append(src)
                     node.input_tensor_index.append(r.tensor_index)
                     if r.shape is not None and r.tensor_index == 0 and src in self.graph.nodes:
                         self.graph.nodes[src].recorded_shape = r.shape
 
-        outputs = [pick(n, i, t, True) for n, i, t in _io_triples(inner.get("output_layers"))]
+        inner = model.inner
+        outputs = [model.pick(n, i, t, True) for n, i, t in _io_triples(inner.get("output_layers"))]
         if inputs is None and not self.graph.inputs:
             self.graph.inputs.extend(
-                pick(n, i, t, True) for n, i, t in _io_triples(inner.get("input_layers"))
+                model.pick(n, i, t, True) for n, i, t in _io_triples(inner.get("input_layers"))
             )
         return outputs
+
+
+def _functional_entries(
+    inner: Mapping[str, Any], scope: tuple[str, ...]
+) -> dict[str, Mapping[str, Any]]:
+    """A Functional's layer entries by name, in file order; the names must be unique."""
+    entries: dict[str, Mapping[str, Any]] = {}
+    for i, entry in enumerate(inner["layers"]):
+        if not isinstance(entry, Mapping):
+            raise _expected("each entry of config.layers to be an object", type(entry).__name__)
+        name = _layer_name(entry, f"layer_{i}")
+        _check_class_name(entry, scope + (name,))
+        if name in entries:
+            raise _malformed("unique layer names within one model", f"'{name}' twice")
+        entries[name] = entry
+    return entries
+
+
+def _functional_calls(
+    entries: Mapping[str, Mapping[str, Any]],
+) -> tuple[dict[str, list[Any]], bool]:
+    """Each layer's inbound nodes (one per call), and whether any is in the Keras 2 list form."""
+    calls: dict[str, list[Any]] = {}
+    keras2 = False
+    for name, entry in entries.items():
+        nodes = entry.get("inbound_nodes") or []
+        if not isinstance(nodes, list):
+            raise _expected(f"inbound_nodes of '{name}' to be a list", type(nodes).__name__)
+        calls[name] = nodes
+        if any(isinstance(n, list) for n in nodes):
+            keras2 = True
+    return calls, keras2
+
+
+class _FunctionalExpansion:
+    """One Functional model being expanded into the graph under ``scope``.
+
+    It holds the model's layer entries and their calls, the node ids made for every call of a
+    plain layer (:meth:`add_layer_nodes`, pass 1, so that references can point forward) and
+    the outputs of the nested models expanded so far. :meth:`pick` resolves one reference to a
+    node id, expanding a nested model on first use (:meth:`expand_model`); the wiring of the
+    calls (pass 2) is :meth:`GraphBuilder._expand_functional`.
+    """
+
+    def __init__(
+        self,
+        builder: GraphBuilder,
+        cfg: Mapping[str, Any],
+        scope: tuple[str, ...],
+        inputs: list[str] | None,
+        depth: int,
+    ) -> None:
+        self.builder = builder
+        self.graph = builder.graph
+        self.scope = scope
+        self.inputs = inputs
+        self.depth = depth
+        self.inner: Mapping[str, Any] = cfg["config"]
+        self.entries = _functional_entries(self.inner, scope)
+        self.input_names = [t[0] for t in _io_triples(self.inner.get("input_layers"))]
+        #: A nested model's input layers stand for the outer producers.
+        self.aliases: dict[str, str] = {}
+        if inputs is not None:
+            for name, outer in zip(self.input_names, inputs):
+                self.aliases[name] = outer
+        self.calls, self.keras2 = _functional_calls(self.entries)
+        self.call_ids: dict[str, list[str]] = {}  # plain layers: node id per call
+        self.model_outputs: dict[tuple[str, int], list[str]] = {}
+        self.expanding: set[tuple[str, int]] = set()
+
+    def add_layer_nodes(self) -> None:
+        """Pass 1: a node per call of every plain layer, so references can point forward."""
+        for name, entry in self.entries.items():
+            if name in self.aliases or is_model_config(entry):
+                continue
+            n_calls = (
+                max(1, len(self.calls[name]))
+                if entry.get("class_name") in L.INPUT_CLASSES
+                else len(self.calls[name])
+            )
+            ids = []
+            for call in range(n_calls):
+                node = self.builder._add_node(entry, self.scope + (name,), call)
+                ids.append(node.id)
+                if (
+                    node.kind is L.Kind.INPUT
+                    and self.inputs is None
+                    and (name in self.input_names or not self.input_names)
+                ):
+                    self.graph.inputs.append(node.id)
+            self.call_ids[name] = ids
+
+    def pick(self, name: str, node_index: int, tensor_index: int, from_io: bool) -> str:
+        """The node id a reference to ``name`` (call ``node_index``, output ``tensor_index``)
+        means; ``from_io`` for the model's own input_layers/output_layers."""
+        if name in self.aliases:
+            return self.aliases[name]
+        if name not in self.entries:
+            scope = self.scope
+            raise _malformed(
+                f"references to layers of the model{' ' + repr('/'.join(scope)) if scope else ''}",
+                f"a reference to unknown layer '{name}'",
+            )
+        entry = self.entries[name]
+        if is_model_config(entry):
+            n = len(self.calls[name])
+            idx = node_index
+            # Nested Functionals keep a phantom node 0 in output/input_layers (Keras 3)
+            # and everywhere in Keras 2 files.
+            if not _is_sequential(entry) and (from_io or self.keras2) and idx >= 1:
+                idx -= 1
+            idx = min(max(idx, 0), max(n - 1, 0))
+            outs = self.expand_model(name, idx)
+            if not outs:
+                raise _malformed(f"nested model '{name}' to have outputs", "none")
+            return outs[min(tensor_index, len(outs) - 1)]
+        ids = self.call_ids.get(name) or []
+        if not ids:
+            raise _malformed(f"layer '{name}' to be called before it is used", "no call")
+        return ids[min(max(node_index, 0), len(ids) - 1)]
+
+    def expand_model(self, name: str, call: int) -> list[str]:
+        """The output node ids of call ``call`` of nested model ``name``, expanded once."""
+        key = (name, call)
+        if key in self.model_outputs:
+            return self.model_outputs[key]
+        if key in self.expanding:
+            raise _malformed("an acyclic graph", f"a cycle through nested model '{name}'")
+        self.expanding.add(key)
+        refs: list[_Ref] = []
+        if call < len(self.calls[name]):
+            refs = _node_refs(self.calls[name][call], name)
+        outer = [self.pick(r.layer, r.node_index, r.tensor_index, False) for r in refs]
+        sub_scope = self.scope + ((name if call == 0 else f"{name}[{call}]"),)
+        outs = self.builder.expand(self.entries[name], sub_scope, outer, self.depth + 1)
+        self.model_outputs[key] = outs
+        self.expanding.discard(key)
+        return outs
 
 
 def _unique(name: str, used: set[str]) -> str:
