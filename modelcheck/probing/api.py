@@ -110,8 +110,8 @@ def probe(
             label in training only: reveals shortcut learning).
         mnist: an ``mnist.npz`` to use instead of the cached/downloaded/bundled digits.
         seed: seeds data, initialisation and training (same seed, same findings).
-        epochs, steps: training budget (``steps`` wins); default: the probe's budget.
-        max_seconds: wall-clock cap on training.
+        epochs, steps, max_seconds: training budget (``steps`` wins over ``epochs``; default:
+            the probe's budget) and a wall-clock cap on training.
         keep_weights: continue from the saved weights instead of a fresh initialisation.
         trust: allow Lambda/custom code from the file (Keras ``safe_mode=False``).
         custom_objects: a module (or ``file.py``) providing the model's custom objects.
@@ -123,9 +123,8 @@ def probe(
         progress: show a progress bar on stderr.
 
     Returns:
-        A :class:`~modelcheck.findings.Report` (``tool="probe"``): findings with fixes, the
-        per-analyzer tables and the training summary in ``report.run`` (a
-        :class:`~modelcheck.findings.ProbeRun`).
+        A :class:`~modelcheck.findings.Report` (``tool="probe"``): findings with fixes; the
+        training summary and per-analyzer tables in ``report.run`` (a ``ProbeRun``).
 
     Raises:
         ModelLoadError, ProbeError, DatasetError, ConfigError: one-line user errors.
@@ -133,11 +132,6 @@ def probe(
     from modelcheck.catalog import resolve_config
 
     cfg = resolve_config(config) if config else None
-    settings: dict[str, Any] = (
-        validate_settings(cfg.probe, f"[tool.modelcheck.probe] in {cfg.display_path}")
-        if cfg is not None
-        else {}
-    )
     given = {
         "data": data,
         "color-mode": color_mode,
@@ -150,36 +144,84 @@ def probe(
         "max-train": max_train,
         "max-test": max_test,
     }
-    settings.update({k: v for k, v in given.items() if v is not None})
-    settings.update(validate_settings(dict(thresholds or {}), "the thresholds argument"))
-    defaults = threshold_defaults()
-    limits = {k: float(settings.get(k, v)) for k, v in defaults.items()}
-    color = settings.get("color-mode", "random")
+    settings = _settings(cfg, given, thresholds)
+    limits = {k: float(settings.get(k, v)) for k, v in threshold_defaults().items()}
 
     started = time.perf_counter()
+    model, graph, lint_findings = _load(target, trust=trust, custom_objects=custom_objects)
+    from modelcheck.probing.loading import effective_training
+    from modelcheck.probing.runner import run_probe
+
+    io, training = effective_training(model, graph, loss=loss, learning_rate=learning_rate)
+    options = _run_options(settings, keep_weights=keep_weights, progress=progress)
+    record = run_probe(model, graph, _dataset(settings, io), io, training, **options)
+    record.lint_findings = lint_findings
+    return _report(record, cfg, limits, started)
+
+
+def _load(target: Any, *, trust: bool, custom_objects: str | None) -> tuple[Any, Any, list]:
+    """The model (loaded safely), its graph, and the lint findings on that graph."""
     from modelcheck._keras import import_keras
 
     import_keras()
     from modelcheck.linting.engine import run_rules, select_rules
-    from modelcheck.probing.datasets.load import load_dataset
-    from modelcheck.probing.loading import effective_training, load_for_probe
-    from modelcheck.probing.runner import run_probe
+    from modelcheck.probing.loading import load_for_probe
 
     model, graph = load_for_probe(target, trust=trust, custom_objects=custom_objects)
     lint_findings, _ = run_rules(graph, select_rules())
-    io, training = effective_training(model, graph, loss=loss, learning_rate=learning_rate)
-    run_seed = int(settings.get("seed", 0))
-    dataset = load_dataset(
+    return model, graph, list(lint_findings)
+
+
+def _report(record: Any, cfg: Any, limits: Mapping[str, float], started: float) -> Report:
+    """Analyse a probe run: every analyzer's table and findings, each probe finding linked
+    to the lint finding on its layer, the lint warnings, the configuration applied."""
+    from modelcheck.targets import summarize
+
+    report = Report(tool="probe")
+    report.models.append(summarize(record.graph))
+    tables, findings = _analyse(record, limits, report)
+    findings = _link_lint(findings, record.lint_findings)
+    findings += [f for f in record.lint_findings if f.severity >= Severity.WARNING]
+    if cfg is not None:
+        findings = _apply_config(cfg, record.graph.artifact, findings)
+    report.findings = sorted(findings, key=Finding.sort_key)
+    report.run = _summary(record, time.perf_counter() - started, limits, tables)
+    return report
+
+
+def _settings(
+    cfg: Any, given: Mapping[str, Any], thresholds: Mapping[str, float] | None
+) -> dict[str, Any]:
+    """The probe settings of one run: the config's probe table, then the arguments given,
+    then the ``thresholds`` argument (each validated)."""
+    settings: dict[str, Any] = (
+        validate_settings(cfg.probe, f"[tool.modelcheck.probe] in {cfg.display_path}")
+        if cfg is not None
+        else {}
+    )
+    settings.update({k: v for k, v in given.items() if v is not None})
+    settings.update(validate_settings(dict(thresholds or {}), "the thresholds argument"))
+    return settings
+
+
+def _dataset(settings: Mapping[str, Any], io: Any) -> Any:
+    from modelcheck.probing.datasets.load import load_dataset
+
+    return load_dataset(
         str(settings.get("data", "colored-mnist")),
         io,
-        seed=run_seed,
-        color_mode=color,
+        seed=int(settings.get("seed", 0)),
+        color_mode=settings.get("color-mode", "random"),
         mnist_path=settings.get("mnist"),
         max_train=settings.get("max-train"),
         max_test=settings.get("max-test"),
     )
+
+
+def _run_options(settings: Mapping[str, Any], *, keep_weights: bool, progress: bool) -> dict:
+    """The keyword arguments of :func:`~modelcheck.probing.runner.run_probe`."""
     run_kwargs: dict[str, Any] = {
-        "seed": run_seed,
+        "seed": int(settings.get("seed", 0)),
         "epochs": settings.get("epochs"),
         "steps": settings.get("steps"),
         "keep_weights": keep_weights,
@@ -189,21 +231,7 @@ def probe(
         run_kwargs["max_seconds"] = float(settings["max-seconds"])
     if "batch-size" in settings:
         run_kwargs["batch_size"] = int(settings["batch-size"])
-    record = run_probe(model, graph, dataset, io, training, **run_kwargs)
-    record.lint_findings = list(lint_findings)
-
-    report = Report(tool="probe")
-    from modelcheck.targets import summarize
-
-    report.models.append(summarize(graph))
-    tables, findings = _analyse(record, limits, report)
-    findings = _link_lint(findings, lint_findings)
-    findings += [f for f in lint_findings if f.severity >= Severity.WARNING]
-    if cfg is not None:
-        findings = _apply_config(cfg, graph.artifact, findings)
-    report.findings = sorted(findings, key=Finding.sort_key)
-    report.run = _summary(record, time.perf_counter() - started, limits, tables)
-    return report
+    return run_kwargs
 
 
 def _analyse(
