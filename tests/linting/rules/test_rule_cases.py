@@ -10,6 +10,7 @@ case's snippet; ``test_rule_docs.py`` checks, with Keras, that they still match)
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import modelcheck
 from modelcheck.linting.registry import RULES
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
+APPLICATIONS = Path(__file__).resolve().parents[2] / "data" / "applications"
 CASE_FILES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in CASES_DIR.glob("MC*.json")}
 CASES = [(data["rule"], case) for _, data in sorted(CASE_FILES.items()) for case in data["cases"]]
 
@@ -31,6 +33,11 @@ CASES = [(data["rule"], case) for _, data in sorted(CASE_FILES.items()) for case
 def write_fixture(case: dict[str, Any], folder: Path) -> Path:
     """The model file a case describes: its stored file, or a ``.keras`` archive of its
     config (what ``model.save`` writes, without weights)."""
+    if "application" in case:  # a real keras.applications config stored under tests/data
+        config = json.loads(
+            gzip.decompress((APPLICATIONS / f"{case['application']}.json.gz").read_bytes())
+        )
+        case = {**case, "config": config, "keras_version": "3.15.1"}
     if "file" in case:
         raw = base64.b64decode(case["file"])
         suffix = ".keras" if raw[:4] == b"PK\x03\x04" else ".h5"
@@ -94,7 +101,8 @@ def test_every_rule_has_a_case_file_with_a_failing_and_a_passing_case():
         ids = [c["id"] for c in data["cases"]]
         assert len(ids) == len(set(ids)), f"{code}: duplicate case ids"
         for case in data["cases"]:
-            assert ("config" in case) != ("file" in case), f"{code}-{case['id']}: one fixture"
+            fixtures = [k for k in ("config", "file", "application") if k in case]
+            assert len(fixtures) == 1, f"{code}-{case['id']}: one fixture"
             assert case.get("about"), f"{code}-{case['id']}: say what the case is and its source"
 
 
