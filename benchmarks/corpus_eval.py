@@ -1,7 +1,7 @@
 """Detection on the bug corpus: recall per bug kind for lint and probe, layer localisation, and
 false alarms on the fixed twins and the sound models, with recorded results.
 
-The corpus (``benchmarks/corpus/``, listed in its README) holds buggy Keras models of the kinds
+The corpus (``tests/corpus/``, listed in its README) holds buggy Keras models of the kinds
 public studies of real deep-learning bugs report most, each with a fixed twin (only the bug
 fixed) and the findings expected from each tool, plus sound models. This script:
 
@@ -15,7 +15,7 @@ fixed) and the findings expected from each tool, plus sound models. This script:
    on the fixed twins and the sound models as a false alarm (for the probe: its MP findings;
    the lint findings it repeats are lint's).
 
-Definitions (see ``benchmarks/corpus/cases.py``):
+Definitions (see ``tests/corpus/cases.py``):
 
 - a tool *detects* a buggy case when it reports, as a warning or an error, at least one code
   the case expects from it; its *recall* on a kind is the share of the kind's cases it
@@ -51,15 +51,17 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # This script's directory is first on sys.path when it runs as `python benchmarks/...`.
-import corpus
 import lint_speed as ls
 import probe_speed as ps
-from corpus import build as cbuild
-from corpus.cases import Case, Expect, Sound
+
+sys.path.insert(0, str(ls.ROOT / "tests"))
+import corpus  # noqa: E402 - tests/corpus, the bug corpus the tests check too
+from corpus import build as cbuild  # noqa: E402
+from corpus.cases import Case, Expect, Sound  # noqa: E402
 
 ROOT = ls.ROOT
 README = ls.README
-CORPUS_README = ls.BENCH / "corpus" / "README.md"
+CORPUS_README = ls.ROOT / "tests" / "corpus" / "README.md"
 CACHE = ls.CACHE / "corpus"
 RESULTS = ls.BENCH / "results" / "corpus.json"
 BEGIN, END = "<!-- corpus:begin -->", "<!-- corpus:end -->"
@@ -501,7 +503,7 @@ def _received(text: str) -> str:
 
 
 def cases_table() -> str:
-    """The case list of ``benchmarks/corpus/README.md``, from the cases themselves."""
+    """The case list of ``tests/corpus/README.md``, from the cases themselves."""
     lines = [
         CASES_BEGIN,
         "| Kind | What it is | Study categories | Caught by |",
@@ -545,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         "--write-readme",
         action="store_true",
         help="update the results block in benchmarks/README.md and the case list in "
-        "benchmarks/corpus/README.md (needs a full run)",
+        "tests/corpus/README.md (needs a full run)",
     )
     args = ap.parse_args(argv)
     if args.write_readme and (args.lint_only or args.cases):

@@ -20,7 +20,7 @@ applications' ``preprocess_input``). Not allowed, even inside those modules: the
 arguments. Internal paths (``keras.src.*``) are left to Keras, which imports from them only
 classes that subclass ``KerasSaveable``.
 
-The lists were read off Keras 3.15's export table; tests/test_allowlist.py checks them
+The lists were read off Keras 3.15's export table; tests/graph/test_allowlist.py checks them
 against the installed Keras (every allowed name exists and is what this module says it is,
 and Keras's own denylist is covered).
 """

@@ -37,7 +37,7 @@ def test_example_build_script_writes_every_model(tmp_path):
     import sys
     from pathlib import Path
 
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     proc = subprocess.run(
         [sys.executable, str(repo / "examples" / "build.py"), "--out", str(tmp_path)],
         capture_output=True,

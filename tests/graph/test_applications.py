@@ -19,7 +19,7 @@ from modelcheck.graph.keras_config import graph_from_config
 from modelcheck.linting.engine import run_rules
 from modelcheck.linting.registry import RULES
 
-DATA = Path(__file__).parent / "data" / "applications"
+DATA = Path(__file__).resolve().parents[1] / "data" / "applications"
 CONFIGS = sorted(DATA.glob("*.json.gz"))
 
 

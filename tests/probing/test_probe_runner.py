@@ -139,6 +139,31 @@ def test_a_lambda_file_is_refused_without_trust(lambda_file):
     )
 
 
+def test_lint_rules_run_once_on_a_probed_file_before_keras_loads_it(
+    keras, lambda_file, monkeypatch
+):
+    """The security rules decide the refusal and the same findings are the probe's lint
+    findings: one run of every rule, on the file's own graph (issue 10)."""
+    import modelcheck
+    from modelcheck.linting import engine
+    from modelcheck.probing.loading import load_checked
+
+    calls = []
+    run_rules = engine.run_rules
+
+    def counted(graph, rules):
+        calls.append([r.code for r in rules])
+        return run_rules(graph, rules)
+
+    monkeypatch.setattr(engine, "run_rules", counted)
+    model, graph, findings = load_checked(lambda_file, trust=True)
+    assert len(calls) == 1 and {"MC801", "MC201", "MC601"} <= set(calls[0])
+    assert [(f.code, f.message) for f in findings] == [
+        (f.code, f.message) for f in modelcheck.lint(lambda_file).findings
+    ]
+    assert "MC801" in {f.code for f in findings}
+
+
 def test_a_lambda_file_loads_and_trains_with_trust(keras, lambda_file):
     model, graph = load_for_probe(lambda_file, trust=True)
     assert isinstance(model, keras.Model) and "lam" in graph.nodes

@@ -27,7 +27,7 @@ from modelcheck.errors import ModelLoadError
 from modelcheck.graph.readers import weights as W
 from modelcheck.graph.readers.model_file import read_model
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 def lint7(path, **kw):

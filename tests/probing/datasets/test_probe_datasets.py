@@ -26,7 +26,7 @@ from modelcheck.probing.datasets.colored_mnist import SPURIOUS_RATE
 from modelcheck.probing.datasets.load import load_dataset
 from modelcheck.probing.types import BINARY, MULTICLASS, REGRESSION, ModelIO
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 def io(shape=(28, 28, 3), units=10, act="softmax", loss="categorical_crossentropy", **kw):

@@ -29,7 +29,7 @@ from modelcheck.graph.shapes import Window, infer_output_shape, spatial_dims, sp
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 Shape = tuple[Any, ...]
 

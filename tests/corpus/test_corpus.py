@@ -1,4 +1,4 @@
-"""The bug corpus (``benchmarks/corpus/``): every buggy model gets the lint findings its case
+"""The bug corpus (``tests/corpus/``): every buggy model gets the lint findings its case
 expects, at the expected layers; the fixed twins and the sound models get no lint warning or
 error; and two cheap cases end to end through the probe.
 
@@ -8,19 +8,16 @@ The models are built with Keras and saved as real ``.keras`` files, as
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
+import corpus  # tests/corpus, a package on the test path (pyproject: pythonpath = ["tests"])
 import modelcheck
+from corpus import build as cbuild
 from modelcheck.findings import Severity
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "benchmarks"))
-
-import corpus  # noqa: E402  (benchmarks/corpus, importable once benchmarks/ is on the path)
-from corpus import build as cbuild  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 pytestmark = pytest.mark.slow  # builds real Keras models
 
@@ -61,7 +58,7 @@ def test_corpus_size_kinds_and_expectations():
 
 
 def test_corpus_readme_lists_every_case_and_kind():
-    text = (REPO / "benchmarks" / "corpus" / "README.md").read_text()
+    text = (HERE / "README.md").read_text()
     for c in corpus.CASES:
         assert f"`{c.id}`" in text, c.id
     for s in corpus.SOUND:

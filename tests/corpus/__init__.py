@@ -7,7 +7,7 @@ each with its fixed twin and the findings modelcheck should report, plus sound m
 - :mod:`corpus.build`: writes the models (``.keras``) and the probe data (``.npz``) into a
   directory, cached by a hash of the corpus sources and the Keras version.
 
-``benchmarks/corpus_eval.py`` measures detection on it; ``tests/test_corpus.py`` checks the
+``benchmarks/corpus_eval.py`` measures detection on it; ``tests/corpus/test_corpus.py`` checks the
 lint expectations. Nothing here imports keras at module level: builders receive it.
 """
 

@@ -29,7 +29,7 @@ from modelcheck.errors import ProbeError
 
 pytestmark = pytest.mark.slow  # builds real Keras models
 
-AUDIT = Path(__file__).with_name("audit_run.py")
+AUDIT = Path(__file__).resolve().parents[2] / "audit_run.py"
 
 
 # --------------------------------------------------------------------------- the corpus
