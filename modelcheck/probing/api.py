@@ -164,12 +164,9 @@ def _load(target: Any, *, trust: bool, custom_objects: str | None) -> tuple[Any,
     from modelcheck._keras import import_keras
 
     import_keras()
-    from modelcheck.linting.engine import run_rules, select_rules
-    from modelcheck.probing.loading import load_for_probe
+    from modelcheck.probing.loading import load_checked
 
-    model, graph = load_for_probe(target, trust=trust, custom_objects=custom_objects)
-    lint_findings, _ = run_rules(graph, select_rules())
-    return model, graph, list(lint_findings)
+    return load_checked(target, trust=trust, custom_objects=custom_objects)
 
 
 def _report(record: Any, cfg: Any, limits: Mapping[str, float], started: float) -> Report:

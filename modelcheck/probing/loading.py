@@ -38,6 +38,7 @@ from typing import Any
 
 from modelcheck._keras import import_keras
 from modelcheck.errors import ModelLoadError, ProbeError
+from modelcheck.findings import Finding, Severity
 from modelcheck.graph.ir import ModelGraph
 from modelcheck.probing.messages import first_line
 from modelcheck.probing.training_settings import (
@@ -54,6 +55,7 @@ __all__ = [
     "DEFAULT_OPTIMIZER",
     "TrainingSettings",
     "effective_training",
+    "load_checked",
     "load_for_probe",
     "refuse_unsafe",
 ]
@@ -64,7 +66,18 @@ __all__ = [
 def load_for_probe(
     target: Any, *, trust: bool = False, custom_objects: str | None = None
 ) -> tuple[Any, ModelGraph]:
-    """Load a model to probe, with the graph that names its layers.
+    """Load a model to probe, with the graph that names its layers (:func:`load_checked`
+    without its lint findings)."""
+    model, graph, _ = load_checked(target, trust=trust, custom_objects=custom_objects)
+    return model, graph
+
+
+def load_checked(
+    target: Any, *, trust: bool = False, custom_objects: str | None = None
+) -> tuple[Any, ModelGraph, list[Finding]]:
+    """Load a model to probe, with the graph that names its layers and the lint findings on
+    that graph: every lint rule runs once, on a file before Keras sees it (its security
+    findings decide whether it is loaded at all).
 
     Args:
         target: a ``.keras``/``.h5``/``.hdf5`` file, an unzipped ``.keras`` directory, a
@@ -76,43 +89,60 @@ def load_for_probe(
             (or, without one, public classes and functions) are given to Keras.
 
     Returns:
-        ``(model, graph)``: the loaded ``keras.Model`` (never modified by the probe) and its
-        graph (from the file itself for files, from the live model otherwise).
+        ``(model, graph, findings)``: the loaded ``keras.Model`` (never modified by the
+        probe), its graph (from the file itself for files, from the live model otherwise) and
+        the findings of every lint rule on that graph.
 
     Raises:
         ProbeError: the file needs ``--trust``, or the model has no layer graph (subclassed)
             or more than one input.
         ModelLoadError: the target or the custom-objects module cannot be read or loaded.
     """
-    from modelcheck.graph.readers.live import graph_from_keras_model, is_factory_spec, load_factory
+    from modelcheck.graph.readers.live import graph_from_keras_model, load_factory
     from modelcheck.graph.readers.model_file import read_model
+    from modelcheck.targets import TargetKind, target_kind, unexpected_target
 
     keras = import_keras()
-    if isinstance(target, (str, os.PathLike)):
-        text = os.fspath(target)
-        if is_factory_spec(text):
-            model = load_factory(text)
-            graph = graph_from_keras_model(model, artifact=text)
-        else:
-            graph = read_model(text)
-            _scan_weights(graph)
-            objects = _custom_objects(custom_objects) if custom_objects else {}
-            refuse_unsafe(graph, trust=trust, provided=_provided(objects, keras))
-            _check_loadable(graph)
-            model = _keras_load(keras, text, trust=trust, objects=objects)
+    kind = target_kind(target)
+    if kind is TargetKind.FACTORY:
+        model = load_factory(os.fspath(target))
+        graph = graph_from_keras_model(model, artifact=os.fspath(target))
+        findings = _lint(graph)
+    elif kind is TargetKind.PATH:
+        graph = read_model(os.fspath(target))
+        _scan_weights(graph)
+        findings = _lint(graph, file=True)
+        objects = _custom_objects(custom_objects) if custom_objects else {}
+        refuse_unsafe(findings, trust=trust, provided=_provided(objects, keras))
+        _check_loadable(graph)
+        model = _keras_load(keras, os.fspath(target), trust=trust, objects=objects)
     elif isinstance(target, keras.Model):
         model = target
         graph = graph_from_keras_model(model)
-    else:
-        raise ModelLoadError(
-            "Expected a model path, a factory spec 'file.py:callable', or a keras.Model.",
-            f"an object of type {type(target).__name__}",
-        )
+        findings = _lint(graph)
+    else:  # a Keras object that is not a model
+        raise unexpected_target(target)
     if not isinstance(model, keras.Model):
         raise ModelLoadError("Expected a keras.Model.", f"an object of type {type(model).__name__}")
     _check_loadable(graph)
     _check_single_input(model)
-    return model, graph
+    return model, graph, findings
+
+
+def _lint(graph: ModelGraph, *, file: bool = False) -> list[Finding]:
+    """Every lint rule on ``graph``. A crashed rule's findings are left out, but a crashed
+    security rule refuses a ``file`` (a modelcheck bug; refusing is the safe side)."""
+    from modelcheck.linting.engine import run_rules, select_rules
+
+    findings, crashes = run_rules(graph, select_rules())
+    security = [c for c in crashes if c.code.startswith("MC8")]
+    if file and security:
+        raise ProbeError(
+            "Expected the security rules to check the file before it is loaded (please "
+            "report this).",
+            str(security[0]),
+        )
+    return findings
 
 
 def _check_loadable(graph: ModelGraph) -> None:
@@ -146,8 +176,11 @@ def _provided(objects: Mapping[str, Any], keras: Any) -> set[str]:
 ALWAYS_REFUSED = frozenset({"MC806", "MC807", "MC809"})
 
 
-def refuse_unsafe(graph: ModelGraph, *, trust: bool, provided: set[str] | None = None) -> None:
-    """Refuse a file the security rules (MC8xx) object to, before Keras loads it.
+def refuse_unsafe(
+    findings: list[Finding], *, trust: bool, provided: set[str] | None = None
+) -> None:
+    """Refuse a file whose security findings (MC8xx, among ``findings``) object to it,
+    before Keras loads it.
 
     Refused: resource bombs, malformed graphs and polyglot files (MC806, MC807, MC809) always; code, unsafe
     references, outside files, external models and unexpected members (MC801, MC802, MC804,
@@ -156,17 +189,7 @@ def refuse_unsafe(graph: ModelGraph, *, trust: bool, provided: set[str] | None =
     Raises:
         ProbeError: naming the first findings and how to proceed.
     """
-    from modelcheck.findings import Severity
-    from modelcheck.linting.engine import run_rules
-    from modelcheck.linting.registry import RULES
-
-    findings, crashes = run_rules(graph, [r for r in RULES if r.code.startswith("MC8")])
-    if crashes:  # a modelcheck bug; refusing is the safe side
-        raise ProbeError(
-            "Expected the security rules to check the file before it is loaded (please "
-            "report this).",
-            str(crashes[0]),
-        )
+    findings = [f for f in findings if f.code.startswith("MC8")]
     names = provided or set()
     fatal = [f for f in findings if f.code in ALWAYS_REFUSED]
     if fatal:
