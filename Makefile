@@ -42,8 +42,8 @@ test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
 
 lint-code: $(VENV)/.test-installed
-	$(BIN)/ruff check modelcheck tests examples benchmarks
-	$(BIN)/ruff format --check modelcheck tests examples benchmarks
+	$(BIN)/ruff check modelcheck tests examples benchmarks tools
+	$(BIN)/ruff format --check modelcheck tests examples benchmarks tools
 
 ## make bench: lint start-up/memory vs the Keras route, 40 applications; story 1's probe end to
 ## end vs a bare load+fit (both write their results into benchmarks/README.md)

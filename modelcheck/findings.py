@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Version of the JSON report schema. Bump the major part on an incompatible change.
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 class Severity(enum.IntEnum):
@@ -51,15 +51,36 @@ def artifact_uri(artifact: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """A place in a source file: 1-based line and column (characters, not bytes), the end
+    of the expression when known, and for a notebook the 1-based code cell the line is in."""
+
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+    cell: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``22:11``, or ``cell 3:5:11`` in a notebook (ruff's spelling)."""
+        where = f"{self.line}:{self.column}"
+        return f"cell {self.cell}:{where}" if self.cell is not None else where
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding sits: the model artifact and the layer path inside it.
 
     ``layer`` is the path of nested layer names (``("encoder", "dense_3")``); empty for
-    findings about the whole model.
+    findings about the whole model. For a model read from Python source, ``model`` names it
+    (the variable it was assigned to) and ``region`` is the line of the layer (or the model).
     """
 
     artifact: str
     layer: tuple[str, ...] = ()
+    model: str = ""
+    region: Region | None = None
 
     @property
     def layer_path(self) -> str:
@@ -84,11 +105,15 @@ class Finding:
         import hashlib
 
         key = f"{self.code}|{artifact_uri(self.location.artifact)}|{self.location.layer_path}"
+        if self.location.model:  # source files hold several models; lines move, names stay
+            key += f"|{self.location.model}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[Any, ...]:
+        region = self.location.region
         return (
             self.location.artifact,
+            (region.cell or 0, region.line, region.column) if region else (0, 0, 0),
             -self.severity,
             self.location.layer,
             self.code,
@@ -119,6 +144,9 @@ class ModelSummary:
     layers: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     total_params: int | None = None
+    #: models read from source: the name findings give the model, and where it is made
+    model_label: str = ""
+    region: Region | None = None
 
 
 @dataclass(slots=True)

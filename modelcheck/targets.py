@@ -69,6 +69,8 @@ def summarize(graph: ModelGraph) -> ModelSummary:
         model_class=graph.model_class,
         source_format=graph.source_format,
         notes=list(graph.notes),
+        model_label=graph.model_label,
+        region=graph.region,
     )
     total = 0
     known = True

@@ -217,6 +217,8 @@ def main_() -> None:
         "seconds": seconds,
         "peak_rss_mb": _vm_hwm_mb(),  # not ru_maxrss: Linux carries the parent's over exec
         "budget_mb": budget >> 20,
+        # what lint left imported: a source file's ``import tensorflow`` must not load it
+        "heavy_modules": sorted(m for m in ("tensorflow", "keras", "tf_keras") if m in sys.modules),
     }
     with open(report_path, "w") as fh:
         json.dump(result, fh)

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelcheck.findings import Region
 from modelcheck.graph import activations
 from modelcheck.graph.layers import Kind
 
@@ -51,6 +52,8 @@ class Node:
     input_shape_hint: Shape | None = None
     params: int | None = None
     opaque_reason: str | None = None
+    #: where the source code makes this call (models read from Python source only)
+    region: Region | None = None
 
     @property
     def name(self) -> str:
@@ -131,6 +134,13 @@ class ModelGraph:
     #: A plain read error met after hazards were found: reported as a load failure next to
     #: the security findings.
     load_error: str | None = None
+    #: Models read from Python source: where the model is made, where it is compiled, and
+    #: the name findings give it (the variable it is assigned to).
+    region: Region | None = None
+    compile_region: Region | None = None
+    model_label: str = ""
+    #: ``# noqa`` comments of the source file: (cell, line) -> codes (empty = all)
+    inline_suppressions: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
     _succ: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Node]:

@@ -11,10 +11,12 @@ from modelcheck.catalog import resolve_config, validate_lint_selectors
 from modelcheck.config import LintConfig
 from modelcheck.errors import ModelcheckError, ModelLoadError
 from modelcheck.findings import Finding, LintRun, LoadFailure, Report
+from modelcheck.graph.ir import ModelGraph
 from modelcheck.graph.readers.model_file import MODEL_SUFFIXES
+from modelcheck.graph.readers.source import SOURCE_SUFFIXES, is_source_path, read_source
 from modelcheck.linting.baseline import apply_baseline, read_baseline
 from modelcheck.linting.engine import run_rules, select_rules
-from modelcheck.linting.suppress import Suppressor
+from modelcheck.linting.suppress import Suppressor, apply_inline
 from modelcheck.targets import TargetKind, load_graph, summarize, target_kind
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
@@ -38,11 +40,14 @@ def expand_paths(target: str | os.PathLike[str]) -> list[str]:
             dirs[:] = []
             continue
         found.extend(
-            os.path.join(root, f) for f in sorted(files) if f.lower().endswith(MODEL_SUFFIXES)
+            os.path.join(root, f)
+            for f in sorted(files)
+            if f.lower().endswith(MODEL_SUFFIXES + SOURCE_SUFFIXES)
         )
     if not found:
         raise ModelLoadError(
-            "Expected a directory containing .keras, .h5 or .hdf5 model files.",
+            "Expected a directory containing .keras, .h5 or .hdf5 model files "
+            "(or .py/.ipynb sources).",
             f"'{text}' with none",
         )
     return found
@@ -122,8 +127,7 @@ def lint(
             if is_path and cfg.exclude and cfg.is_excluded(one):
                 excluded.append(one)
                 continue
-            result = _lint_one(one, rules, report, single and len(paths) == 1, check_weights)
-            if result is not None:
+            for result in _lint_one(one, rules, report, single and len(paths) == 1, check_weights):
                 report.findings.extend(suppressor.apply(*result))
     report.findings.extend(suppressor.unused(rules))
     run = LintRun(suppressed_by_config=suppressor.suppressed, excluded=excluded)
@@ -143,16 +147,31 @@ def _artifact_of(target: Any) -> str:
 
 def _lint_one(
     target: Any, rules: Sequence[Any], report: Report, raise_errors: bool, weights: bool
-) -> tuple[str, list[Finding]] | None:
-    """The artifact name and findings of one model, or ``None`` when it cannot be read;
-    load failures and rule crashes go to ``report``."""
+) -> Iterator[tuple[str, list[Finding]]]:
+    """The artifact name and findings of each model of one target (a model file holds one, a
+    source file any number); load failures and rule crashes go to ``report``."""
     try:
-        graph = load_graph(target)
+        if isinstance(target, (str, os.PathLike)) and is_source_path(target):
+            source = read_source(os.fspath(target))
+            graphs = source.graphs
+            report.failures.extend(LoadFailure(os.fspath(target), p) for p in source.problems)
+        else:
+            graphs = [load_graph(target)]
     except ModelcheckError as exc:
         if raise_errors:
             raise
         report.failures.append(LoadFailure(_artifact_of(target), str(exc)))
-        return None
+        return
+    for graph in graphs:
+        findings = _lint_graph(graph, rules, report, weights)
+        if graph.inline_suppressions or graph.region is not None:
+            findings = apply_inline(graph, findings, rules)
+        yield graph.artifact, findings
+
+
+def _lint_graph(
+    graph: ModelGraph, rules: Sequence[Any], report: Report, weights: bool
+) -> list[Finding]:
     if graph.unreadable:
         graph.notes.append(
             f"The layer graph was not built ({graph.unreadable}); only the security rules ran."
@@ -183,4 +202,4 @@ def _lint_one(
                 "lint a factory spec or the in-memory model instead)",
             )
         )
-    return graph.artifact, findings
+    return findings

@@ -26,7 +26,7 @@ from modelcheck.linting.rules.heads import (
     SingleUnitSoftmax,
     SoftmaxWithBinaryCrossEntropy,
 )
-from modelcheck.linting.rules.model import OpaqueLayer, UnusedSuppression
+from modelcheck.linting.rules.model import OpaqueLayer, UnusedNoqa, UnusedSuppression
 from modelcheck.linting.rules.optimizer import LearningRateOutOfRange
 from modelcheck.linting.rules.security import (
     CustomCode,
@@ -45,6 +45,7 @@ from modelcheck.linting.rules.weights import NonFiniteWeights, ReluUnitsNeverFir
 RULES: tuple[type[Rule], ...] = (
     OpaqueLayer,
     UnusedSuppression,
+    UnusedNoqa,
     MissingNonlinearity,
     LinearModel,
     ActivationBeforeSoftmax,

@@ -18,6 +18,8 @@ class Rule(Documented):
     needs_graph: ClassVar[bool] = True
     #: Rules that read the saved weights (numpy + h5py); they run only with weight checks on.
     needs_weights: ClassVar[bool] = False
+    #: Rules about Python source (inline comments): their examples are linted as source.
+    source_only: ClassVar[bool] = False
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         raise NotImplementedError
@@ -35,9 +37,11 @@ class Rule(Documented):
         """Build a finding located at ``node``, or at ``where`` (a path into the saved
         config such as ``("compile_config", "optimizer")``) for findings about no layer."""
         layer = node.path if node is not None else where
-        return self.finding_at(
-            Location(graph.artifact, layer), severity=severity, evidence=evidence, **fields
-        )
+        region = node.region if node is not None else graph.region
+        if node is None and where[:1] == ("compile_config",) and graph.compile_region:
+            region = graph.compile_region
+        location = Location(graph.artifact, layer, graph.model_label, region)
+        return self.finding_at(location, severity=severity, evidence=evidence, **fields)
 
 
 def describe(node: Node) -> str:

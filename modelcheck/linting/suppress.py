@@ -9,9 +9,10 @@ from collections.abc import Iterable, Sequence
 
 from modelcheck.checks import selector_specificity
 from modelcheck.config import LintConfig, Suppression, glob_match
-from modelcheck.findings import Finding, Location, Severity
+from modelcheck.findings import Finding, Location, Region, Severity
+from modelcheck.graph.ir import ModelGraph
 from modelcheck.linting.rule import Rule
-from modelcheck.linting.rules.model import UnusedSuppression
+from modelcheck.linting.rules.model import UnusedNoqa, UnusedSuppression
 
 
 def _best(finding: Finding, selectors: Iterable[str]) -> int | None:
@@ -84,3 +85,61 @@ class Suppressor:
                     )
                 )
         return out
+
+
+def _suppressing_line(graph: ModelGraph, f: Finding) -> tuple[int, int] | None:
+    """The (cell, line) of a ``# noqa`` that covers ``f``: on any line of the layer's
+    expression, or on the line that makes the model."""
+    region = f.location.region
+    candidates = []
+    if region is not None:
+        last = region.end_line if region.end_line is not None else region.line
+        candidates.extend((region.cell or 0, n) for n in range(region.line, last + 1))
+    if graph.region is not None:
+        candidates.append((graph.region.cell or 0, graph.region.line))
+    for key in candidates:
+        codes = graph.inline_suppressions.get(key)
+        if codes is not None and (
+            not codes or f.code in codes or any(f.code.startswith(c) for c in codes)
+        ):
+            return key
+    return None
+
+
+def apply_inline(
+    graph: ModelGraph, findings: Sequence[Finding], rules: Sequence[type[Rule]]
+) -> list[Finding]:
+    """Drop the findings a ``# noqa: MC203`` (or ``# modelcheck: ignore[MC203]``) comment
+    covers; report comments with modelcheck codes that covered nothing as MC003."""
+    kept: list[Finding] = []
+    used: set[tuple[int, int]] = set()
+    for f in findings:
+        key = _suppressing_line(graph, f) if graph.inline_suppressions else None
+        if key is None:
+            kept.append(f)
+        else:
+            used.add(key)
+    if UnusedNoqa in rules:
+        kept.extend(_unused_noqa(graph, used))
+    return kept
+
+
+def _unused_noqa(graph: ModelGraph, used: set[tuple[int, int]]) -> list[Finding]:
+    """MC003 for ``# noqa: MCxxx`` comments on this model's lines that suppressed nothing
+    (a bare ``# noqa`` or one naming only other tools' codes is not ours to judge)."""
+    lines = {(n.region.cell or 0, n.region.line) for n in graph if n.region is not None}
+    if graph.region is not None:
+        lines.add((graph.region.cell or 0, graph.region.line))
+    rule = UnusedNoqa()
+    out = []
+    for key, codes in sorted(graph.inline_suppressions.items()):
+        ours = sorted(c for c in codes if c.startswith(("MC", "MP")))
+        if key in used or key not in lines or not ours:
+            continue
+        cell, line = key
+        region = Region(line, 1, cell=cell or None)
+        location = Location(graph.artifact, (), graph.model_label, region)
+        out.append(
+            rule.finding_at(location, evidence={"codes": ",".join(ours)}, codes=", ".join(ours))
+        )
+    return out

@@ -100,10 +100,18 @@ def load_checked(
     """
     from modelcheck.graph.readers.live import graph_from_keras_model, load_factory
     from modelcheck.graph.readers.model_file import read_model
+    from modelcheck.graph.readers.source import is_source_path
     from modelcheck.targets import TargetKind, target_kind, unexpected_target
 
-    keras = import_keras()
     kind = target_kind(target)
+    if kind is TargetKind.PATH and is_source_path(target):
+        text = os.fspath(target)
+        raise ModelLoadError(
+            "Expected a model file or a factory spec 'file.py:callable' to probe.",
+            f"the Python source '{text}' (lint reads it statically: modelcheck lint {text}; "
+            f"to train a model it builds, probe '{text}:build_model')",
+        )
+    keras = import_keras()
     if kind is TargetKind.FACTORY:
         model = load_factory(os.fspath(target))
         graph = graph_from_keras_model(model, artifact=os.fspath(target))

@@ -50,12 +50,21 @@ def _message(f: Finding) -> str:
     text = f.message.rstrip().rstrip(".")
     if f.location.layer:
         text = f"{f.location.layer_path}: {text}"
+    if f.location.region is not None and f.location.region.cell is not None:
+        text = f"{f.location.region.label}: {text}"
     return f"{text}. Fix: {f.fix.strip()}" if f.fix else text
 
 
 def finding_command(f: Finding) -> str:
     """``::error file=models/a.keras,title=MC203 activation-before-softmax::dense: ...``."""
-    props = {**_file_property(f.location.artifact), "title": f"{f.code} {f.name}"}
+    props = {**_file_property(f.location.artifact)}
+    region = f.location.region
+    if region is not None and region.cell is None and props:
+        props["line"] = str(region.line)
+        props["col"] = str(region.column)
+        if region.end_line is not None:
+            props["endLine"] = str(region.end_line)
+    props["title"] = f"{f.code} {f.name}"
     return _command(COMMAND[f.severity], props, _message(f))
 
 

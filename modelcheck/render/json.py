@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from modelcheck.findings import REPORT_SCHEMA_VERSION, Finding, Report
+from modelcheck.findings import REPORT_SCHEMA_VERSION, Finding, Region, Report
 from modelcheck.safetext import json_text
 
 
@@ -29,7 +29,24 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def region_dict(region: Region | None) -> dict[str, Any] | None:
+    """``{"line", "column", "end_line", "end_column", "cell"}`` (1-based), or ``None`` for a
+    finding in a model file."""
+    if region is None:
+        return None
+    return {
+        "line": region.line,
+        "column": region.column,
+        "end_line": region.end_line,
+        "end_column": region.end_column,
+        "cell": region.cell,
+    }
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if f.location.region is not None or f.location.model:
+        extra = {"model": f.location.model, "region": region_dict(f.location.region)}
     return {
         "code": f.code,
         "name": f.name,
@@ -40,6 +57,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "layer": f.location.layer_path,
         "layer_path": list(f.location.layer),
         "evidence": dict(f.evidence),
+        **extra,
     }
 
 
@@ -63,6 +81,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "name": m.model_name,
                 "class": m.model_class,
                 "format": m.source_format,
+                **({"model": m.model_label, "region": region_dict(m.region)} if m.region else {}),
                 "total_params": m.total_params,
                 "notes": m.notes,
                 "layers": m.layers,

@@ -135,11 +135,26 @@ def _artifact_location(artifact: str) -> dict[str, Any] | None:
     return {"uri": quote(uri, safe="/"), "uriBaseId": SRCROOT}
 
 
+def _region(location: Location) -> dict[str, Any]:
+    """The source lines of a finding in a ``.py`` file; line 1 for model files, and for a
+    notebook (whose lines are JSON, not code) with the cell and line as properties."""
+    region = location.region
+    if region is None:
+        return {"startLine": 1}
+    if region.cell is not None:
+        return {"startLine": 1, "properties": {"cell": region.cell, "line": region.line}}
+    out: dict[str, Any] = {"startLine": region.line, "startColumn": region.column}
+    if region.end_line is not None and region.end_column is not None:
+        out["endLine"] = region.end_line
+        out["endColumn"] = region.end_column
+    return out
+
+
 def _location(location: Location) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     artifact = _artifact_location(location.artifact)
     if artifact is not None:
-        out["physicalLocation"] = {"artifactLocation": artifact, "region": {"startLine": 1}}
+        out["physicalLocation"] = {"artifactLocation": artifact, "region": _region(location)}
     if location.layer:
         out["logicalLocations"] = [
             {

@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from modelcheck.findings import Finding, LintRun, ModelSummary, Report, Severity
+from modelcheck.findings import Finding, LintRun, ModelSummary, Report, Severity, artifact_uri
 from modelcheck.safetext import name, printable
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -60,16 +60,22 @@ def _layer_table(model: ModelSummary, by_layer: dict[str, list[Finding]], show: 
 def render_text(report: Report, console: Console, *, show_layers: str = "auto") -> None:
     """Print the report. ``show_layers``: ``auto`` | ``all`` | ``findings`` | ``none``."""
     findings = report.sorted_findings()
-    by_artifact: dict[str, list[Finding]] = defaultdict(list)
+    by_artifact: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
-        by_artifact[f.location.artifact].append(f)
+        by_artifact[(f.location.artifact, f.location.model)].append(f)
     for model in report.models:
-        mine = by_artifact.get(model.artifact, [])
+        mine = by_artifact.get((model.artifact, model.model_label), [])
+        source = model.region is not None
+        if source:  # ruff-style lines first: file:line:col: CODE name message
+            for f in mine:
+                console.print(source_finding_text(f))
         by_layer: dict[str, list[Finding]] = defaultdict(list)
         for f in mine:
             by_layer[f.location.layer_path].append(f)
         title = Text()
         title.append(printable(model.artifact), style="bold")
+        if source:
+            title.append(f":{model.region.label}", style="bold")
         title.append(
             f"  {name(model.model_class)} '{name(model.model_name)}', "
             f"{len(model.layers)} layer calls"
@@ -92,14 +98,14 @@ def render_text(report: Report, console: Console, *, show_layers: str = "auto") 
                         style="dim",
                     )
                 )
-        for f in mine:
+        for f in mine if not source else ():
             console.print(finding_text(f))
         if not mine:
             console.print(Text("  No findings.", style="green"))
         console.print()
-    linted = {m.artifact for m in report.models}
-    for artifact, others in by_artifact.items():
-        if artifact not in linted:  # findings about the configuration (MC002)
+    linted = {(m.artifact, m.model_label) for m in report.models}
+    for (artifact, _), others in by_artifact.items():
+        if (artifact, _) not in linted:  # findings about the configuration (MC002)
             console.print(Text(printable(artifact), style="bold"))
             for f in others:
                 console.print(finding_text(f))
@@ -117,6 +123,20 @@ def finding_text(f: Finding) -> Group:
     fix = Text("    fix: ", style="green")
     fix.append(Text(printable(f.fix)))
     return Group(head, body, fix)
+
+
+def source_finding_text(f: Finding) -> Group:
+    """``train.py:22:11: MC203 activation-before-softmax message`` and its fix below it."""
+    region = f.location.region
+    head = Text()
+    where = f":{region.label}" if region is not None else ""
+    head.append(f"{printable(artifact_uri(f.location.artifact))}{where}:", style="bold")
+    head.append(f" {f.code}", style=STYLE[f.severity])
+    head.append(f" {f.name} ", style="bold")
+    head.append(Text(printable(f.message)))
+    fix = Text("    fix: ", style="green")
+    fix.append(Text(printable(f.fix)))
+    return Group(head, fix)
 
 
 def summary_text(report: Report) -> Text:

@@ -96,3 +96,44 @@ class UnusedSuppression(Rule):
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         return iter(())  # judged over the whole run by modelcheck.linting.suppress
+
+
+class UnusedNoqa(Rule):
+    """A ``# noqa: MC...`` comment on a model's line suppressed nothing.
+
+    Reported for inline suppressions in Python source and notebooks that name modelcheck
+    codes (``MC``/``MP``) on the line of a layer or of the model, when no finding of those
+    codes sat there. A bare ``# noqa`` and codes of other tools (``E501``) are left alone.
+
+    ## Why is this bad?
+    The comment hides nothing today, but it will silently hide the next real bug of that
+    rule on that line, and readers take it as a claim that the line has that problem.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(10, activation="softmax"),  # noqa: MC203
+    ])
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(10, activation="softmax"),
+    ])
+    ```
+    """
+
+    code = "MC003"
+    group = "model"
+    name = "unused-noqa"
+    severity = S.INFO
+    needs_graph = False
+    source_only = True
+    message = "this `# noqa: {codes}` suppressed nothing on the model's line"
+    fix = "Remove the comment, or correct its codes"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        return iter(())  # judged after the rules ran, by modelcheck.linting.suppress

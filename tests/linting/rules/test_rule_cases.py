@@ -30,9 +30,18 @@ CASE_FILES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in CASES_D
 CASES = [(data["rule"], case) for _, data in sorted(CASE_FILES.items()) for case in data["cases"]]
 
 
+#: What a source case's snippet is preceded by in the linted ``.py`` file.
+SOURCE_PRELUDE = "import keras\nfrom keras import layers\n"
+
+
 def write_fixture(case: dict[str, Any], folder: Path) -> Path:
-    """The model file a case describes: its stored file, or a ``.keras`` archive of its
-    config (what ``model.save`` writes, without weights)."""
+    """The model file a case describes: its stored file, a ``.keras`` archive of its config
+    (what ``model.save`` writes, without weights), or for a source case (``"source": true``,
+    rules about Python code) the snippet itself as a ``.py`` file."""
+    if case.get("source"):
+        path = folder / "model.py"
+        path.write_text(SOURCE_PRELUDE + case["python"], encoding="utf-8")
+        return path
     if "application" in case:  # a real keras.applications config stored under tests/data
         config = json.loads(
             gzip.decompress((APPLICATIONS / f"{case['application']}.json.gz").read_bytes())
@@ -101,7 +110,7 @@ def test_every_rule_has_a_case_file_with_a_failing_and_a_passing_case():
         ids = [c["id"] for c in data["cases"]]
         assert len(ids) == len(set(ids)), f"{code}: duplicate case ids"
         for case in data["cases"]:
-            fixtures = [k for k in ("config", "file", "application") if k in case]
+            fixtures = [k for k in ("config", "file", "application", "source") if k in case]
             assert len(fixtures) == 1, f"{code}-{case['id']}: one fixture"
             assert case.get("about"), f"{code}-{case['id']}: say what the case is and its source"
 

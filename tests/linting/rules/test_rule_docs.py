@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 from cases.regenerate import build
-from test_rule_cases import CASES, problems
+from test_rule_cases import CASES, SOURCE_PRELUDE, problems
 
 import modelcheck
 from modelcheck.checks import DOC_SECTIONS
@@ -51,6 +51,9 @@ def lint_example(keras, rule, section: str, folder):
     """Lint a rule's documentation example: Keras code that builds ``model``, or a
     ``pyproject.toml`` snippet applied to :data:`CONFIG_EXAMPLE_MODEL`."""
     folder.mkdir()
+    if rule.source_only:  # a rule about source code: its example is linted as a .py file
+        (folder / "m.py").write_text(SOURCE_PRELUDE + rule.example(section), encoding="utf-8")
+        return modelcheck.lint(folder / "m.py")
     if rule.example_language == "python":
         return modelcheck.lint(
             build(keras, rule.example(section), folder / "m.keras"), weights=True
@@ -70,12 +73,16 @@ def test_anti_pattern_triggers_and_best_practice_does_not(rule, keras, tmp_path)
     for f in bad.findings + good.findings:
         assert f.fix.strip(), f"{f.code} without a fix"
         assert f.location.artifact
-        assert f.location.layer, f"{f.code} without a layer location"
+        assert f.location.layer or rule.source_only, f"{f.code} without a layer location"
 
 
 @pytest.mark.parametrize(
     "rule, case",
-    [(r, c) for r, c in CASES if "python" in c and not c["id"].startswith("doc-")],
+    [
+        (r, c)
+        for r, c in CASES
+        if "python" in c and not c["id"].startswith("doc-") and not c.get("source")
+    ],
     ids=lambda x: x if isinstance(x, str) else x["id"],
 )
 def test_stored_case_holds_for_the_model_keras_writes_today(rule, case, keras, tmp_path):

@@ -67,7 +67,7 @@ def regenerate(codes: list[str]) -> None:
         if codes and data["rule"] not in codes:
             continue
         for case in data["cases"]:
-            if case.get("python"):
+            if case.get("python") and not case.get("source"):
                 for key in ("config", "file", "keras_version"):
                     case.pop(key, None)
                 case.update(fixture(keras, data["rule"], case))

@@ -1,0 +1,335 @@
+"""The source reader on the constructs real Keras code uses: each case is a program and the
+layers (class, units/filters, activation) and connections it must extract, without Keras.
+
+The corpus test (``test_source_oracle.py``) compares extraction with what Keras builds on real
+public programs; these cases pin each construct down on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from modelcheck.errors import ModelLoadError
+from modelcheck.graph.readers.source import read_source
+
+
+def extract(tmp_path: Path, code: str, suffix: str = ".py"):
+    path = tmp_path / f"prog{suffix}"
+    path.write_text(textwrap.dedent(code), encoding="utf-8")
+    return read_source(path)
+
+
+def layers_of(graph) -> list[tuple]:
+    return [(n.class_name, n.units, n.activation) for n in graph if n.class_name != "InputLayer"]
+
+
+CASES = {
+    "sequential-list": (
+        """
+        import keras
+        from keras import layers
+        model = keras.Sequential([
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ])
+        """,
+        [[("Conv2D", 32, "relu"), ("Flatten", 21632, None), ("Dense", 10, "softmax")]],
+    ),
+    "sequential-add-in-a-loop-and-if": (
+        """
+        from tensorflow.keras.models import Sequential
+        from tensorflow.keras.layers import Dense, Dropout
+        USE_DROPOUT = True
+        model = Sequential()
+        model.add(Dense(64, activation="relu", input_shape=(20,)))
+        for units in [32, 16]:
+            model.add(Dense(units, activation="relu"))
+            if USE_DROPOUT:
+                model.add(Dropout(0.5))
+        model.add(Dense(1, activation="sigmoid"))
+        """,
+        [
+            [
+                ("Dense", 64, "relu"),
+                ("Dense", 32, "relu"),
+                ("Dropout", 32, None),
+                ("Dense", 16, "relu"),
+                ("Dropout", 16, None),
+                ("Dense", 1, "sigmoid"),
+            ]
+        ],
+    ),
+    "keras2-names-and-arguments": (
+        """
+        from keras.models import Sequential
+        from keras.layers.core import Dense, Activation, Flatten
+        from keras.layers.convolutional import Convolution2D, MaxPooling2D
+        model = Sequential()
+        model.add(Convolution2D(32, 3, 3, border_mode="same", input_shape=(32, 32, 3)))
+        model.add(Activation("relu"))
+        model.add(MaxPooling2D(pool_size=(2, 2)))
+        model.add(Flatten())
+        model.add(Dense(output_dim=10, init="uniform"))
+        model.add(Activation("softmax"))
+        """,
+        [
+            [
+                ("Conv2D", 32, "linear"),
+                ("Activation", 32, "relu"),
+                ("MaxPooling2D", 32, None),
+                ("Flatten", 8192, None),
+                ("Dense", 10, "linear"),
+                ("Activation", 10, "softmax"),
+            ]
+        ],
+    ),
+    "functional-merge-shared-and-two-outputs": (
+        """
+        import tensorflow as tf
+        L = tf.keras.layers
+        inp = tf.keras.Input(shape=(16,))
+        a = L.Dense(8, activation="relu")(inp)
+        b = L.Dense(8, activation="tanh")(inp)
+        c = L.concatenate([a, b])
+        shared = L.Dense(4, activation="relu")
+        d = shared(shared(c))
+        out1 = L.Dense(3, activation="softmax", name="cls")(d)
+        out2 = L.Dense(1, name="reg")(L.add([d, d]))
+        model = tf.keras.Model(inputs=inp, outputs=[out1, out2])
+        """,
+        [
+            [
+                ("Dense", 8, "relu"),
+                ("Dense", 8, "tanh"),
+                ("Concatenate", 16, None),
+                ("Dense", 4, "relu"),
+                ("Dense", 4, "relu"),
+                ("Dense", 3, "softmax"),
+                ("Add", 4, None),
+                ("Dense", 1, "linear"),
+            ]
+        ],
+    ),
+    "helper-function-with-defaults-and-keywords": (
+        """
+        from tensorflow import keras
+        from tensorflow.keras import layers
+        def block(x, filters, kernel=3, *, act="relu"):
+            return layers.Conv2D(filters, kernel, padding="same", activation=act)(x)
+        inputs = keras.Input((32, 32, 3))
+        x = inputs
+        for f in range(1, 3):
+            x = block(x, 16 * f, act="elu" if f == 2 else "relu")
+        x = layers.GlobalAveragePooling2D()(x)
+        model = keras.Model(inputs, layers.Dense(10)(x))
+        """,
+        [
+            [
+                ("Conv2D", 16, "relu"),
+                ("Conv2D", 32, "elu"),
+                ("GlobalAveragePooling2D", 32, None),
+                ("Dense", 10, "linear"),
+            ]
+        ],
+    ),
+    "builder-nobody-calls-runs-with-its-defaults": (
+        """
+        import keras
+        def build_model(n_classes=5, hidden=(64, 32)):
+            model = keras.Sequential([keras.layers.Input((10,))])
+            for h in hidden:
+                model.add(keras.layers.Dense(h, activation="relu"))
+            model.add(keras.layers.Dense(n_classes, activation="softmax"))
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            return model
+        """,
+        [[("Dense", 64, "relu"), ("Dense", 32, "relu"), ("Dense", 5, "softmax")]],
+    ),
+    "partial-comprehension-and-literal-config": (
+        """
+        import functools
+        import keras
+        Conv = functools.partial(keras.layers.Conv2D, kernel_size=3, padding="same",
+                                 activation="relu")
+        CFG = {"widths": [8, 16], "classes": 4}
+        model = keras.Sequential(
+            [keras.Input((16, 16, 3))]
+            + [Conv(w) for w in CFG["widths"]]
+            + [keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(CFG["classes"])]
+        )
+        """,
+        [
+            [
+                ("Conv2D", 8, "relu"),
+                ("Conv2D", 16, "relu"),
+                ("GlobalMaxPooling2D", 16, None),
+                ("Dense", 4, "linear"),
+            ]
+        ],
+    ),
+    "subclassed-model": (
+        """
+        import keras
+        from keras import layers
+        class Net(keras.Model):
+            def __init__(self, classes=3):
+                super().__init__()
+                self.hidden = [layers.Dense(32, activation="relu") for _ in range(2)]
+                self.out = layers.Dense(classes, activation="softmax")
+            def call(self, x, training=False):
+                for h in self.hidden:
+                    x = h(x)
+                return self.out(x)
+        model = Net()
+        model.build((None, 8))
+        """,
+        [[("Dense", 32, "relu"), ("Dense", 32, "relu"), ("Dense", 3, "softmax")]],
+    ),
+    "import-spellings": (
+        """
+        import tensorflow.keras.layers as KL
+        from tensorflow.keras import models
+        import keras.layers as L
+        model = models.Sequential([KL.Dense(4, activation="relu", input_dim=3), L.Dense(2)])
+        """,
+        [[("Dense", 4, "relu"), ("Dense", 2, "linear")]],
+    ),
+    "sequential-inside-functional-is-one-model": (
+        """
+        import keras
+        encoder = keras.Sequential([keras.layers.Dense(8, activation="relu")])
+        inp = keras.Input((4,))
+        model = keras.Model(inp, keras.layers.Dense(1)(encoder(inp)))
+        """,
+        [[("Dense", 8, "relu"), ("Dense", 1, "linear")]],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_extracts_the_models_the_program_builds(case, tmp_path):
+    code, expected = CASES[case]
+    result = extract(tmp_path, code)
+    assert result.problems == []
+    assert [layers_of(g) for g in result.graphs] == expected
+
+
+def test_the_checker_rejects_a_wrong_expectation(tmp_path):
+    code, expected = CASES["sequential-list"]
+    got = [layers_of(g) for g in extract(tmp_path, code).graphs]
+    assert got != [expected[0][:-1]] and got != [[("Dense", 10, "relu")]]
+
+
+def test_connections_follow_the_data_flow(tmp_path):
+    graph = extract(tmp_path, CASES["functional-merge-shared-and-two-outputs"][0]).graphs[0]
+    assert graph.node("concatenate").inputs == ["dense", "dense_1"]
+    assert graph.node("dense_2[1]").inputs == ["dense_2"]  # the shared layer's second call
+    assert graph.outputs == ["cls", "reg"]
+
+
+def test_every_node_is_located_at_its_line(tmp_path):
+    graph = extract(tmp_path, CASES["helper-function-with-defaults-and-keywords"][0]).graphs[0]
+    lines = {n.id: n.region.line for n in graph}
+    assert lines["conv2d"] == lines["conv2d_1"] == 5  # inside the helper
+    assert lines["dense"] == 11 and graph.region.line == 11
+
+
+def test_unknown_values_stay_unknown(tmp_path):
+    code = """
+    import keras
+    import sys
+    n = int(sys.argv[1])
+    act = sys.argv[2]
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(n, activation=act)])
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    dense = graph.node("dense")
+    assert dense.units is None  # never a guess
+    assert dense.activation == "custom:unknown" and dense.is_nonlinear
+
+
+def test_undecidable_branches_and_loops_are_noted(tmp_path):
+    code = """
+    import keras, random
+    model = keras.Sequential([keras.Input((8,))])
+    if random.random() > 0.5:
+        model.add(keras.layers.Dense(4, activation="relu"))
+    for _ in range(random.randint(1, 3)):
+        model.add(keras.layers.Dense(2))
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    assert [n.class_name for n in graph][1:] == ["Dense", "Dense"]
+    notes = " ".join(graph.notes)
+    assert "4:1: `if random.random() > 0.5` cannot be decided statically; read as true" in notes
+    assert "no static length; its body is read once" in notes
+
+
+def test_what_it_cannot_follow_is_an_opaque_node_with_a_reason(tmp_path):
+    code = """
+    import tensorflow as tf
+    from mylib.layers import Attention
+    base = tf.keras.applications.ResNet50(include_top=False, input_shape=(224, 224, 3))
+    x = tf.keras.layers.GlobalAveragePooling2D()(base.output)
+    x = Attention()(x)
+    x = tf.nn.relu(x)
+    model = tf.keras.Model(base.input, tf.keras.layers.Dense(3, activation="softmax")(x))
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    reasons = {n.class_name: n.opaque_reason for n in graph if n.opaque_reason}
+    assert "pretrained network" in reasons["ResNet50"]
+    assert "module 'mylib.layers', which the reader does not open" in reasons["Attention"]
+    assert "tf.nn.relu(...) is an operation the reader does not follow" in reasons["TFOpLambda"]
+
+
+def test_a_file_without_keras_is_skipped(tmp_path):
+    assert extract(tmp_path, "import numpy as np\nx = np.zeros(3)\n").graphs == []
+    result = extract(tmp_path, "def f(:\n")  # not even parsed: nothing says keras
+    assert result.graphs == [] and not result.uses_keras
+
+
+def test_unparsable_python_is_a_one_line_error(tmp_path):
+    with pytest.raises(ModelLoadError) as err:
+        extract(tmp_path, "import keras\nmodel = keras.Sequential([\n")
+    text = str(err.value)
+    assert "Expected Python source that parses." in text and "prog.py:2:" in text
+    assert "\n" not in text
+
+
+def test_hostile_programs_end_within_the_step_budget(tmp_path):
+    code = """
+    import keras
+    def f(n):
+        return f(n + 1) + f(n + 2)
+    x = [0] * 10 ** 9
+    y = 2 ** 10 ** 10
+    while True:
+        pass
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(f(1))])
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    assert graph.node("dense").units is None
+
+
+def test_notebook_cells_are_one_program_located_by_cell(tmp_path):
+    cells = [
+        {"cell_type": "markdown", "source": ["# title"]},
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "import keras\n"]},
+        {"cell_type": "code", "source": "!pip install keras\nmodel = keras.Sequential()\n"},
+        {"cell_type": "code", "source": ["%%bash\n", "echo not python\n"]},
+        {
+            "cell_type": "code",
+            "source": ["model.add(keras.Input((4,)))\n", "model.add(keras.layers.Dense(2))"],
+        },
+    ]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells, "nbformat": 4, "metadata": {}}))
+    (graph,) = read_source(path).graphs
+    dense = graph.node("dense")
+    assert (dense.region.cell, dense.region.line) == (5, 2)  # cells counted like Jupyter
+    assert graph.region.label == "cell 3:2:9" and graph.source_format == "notebook"
