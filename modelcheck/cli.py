@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
@@ -25,10 +26,13 @@ from modelcheck.cli_options import (
     LintFailOn,
     LintIgnore,
     LintIsolated,
+    LintDiff,
+    LintFix,
     LintLayers,
     LintOutputFormat,
     LintPaths,
     LintSelect,
+    LintUnsafeFixes,
     LintWeights,
     LintWriteBaseline,
     ListFormat,
@@ -111,20 +115,40 @@ def lint(
     baseline: LintBaseline = None,
     write_baseline: LintWriteBaseline = None,
     layers: LintLayers = LayerTable.auto,
+    fix: LintFix = False,
+    unsafe_fixes: LintUnsafeFixes = False,
+    diff: LintDiff = False,
 ) -> None:
-    """Lint model files statically (no TensorFlow, nothing in the files is executed)."""
+    """Lint model files and Python sources statically (no TensorFlow, nothing is executed)."""
     from modelcheck.linting.api import lint as run_lint
 
     out, err = _consoles()
     cfg = _load_cli_config(config, isolated)
-    report = run_lint(
-        list(paths),
-        select=_split(select),
-        ignore=_split(ignore),
-        weights=weights,
-        config=cfg,
-        baseline="" if write_baseline else baseline,
-    )
+
+    def run() -> Report:
+        return run_lint(
+            list(paths),
+            select=_split(select),
+            ignore=_split(ignore),
+            weights=weights,
+            config=cfg,
+            baseline="" if write_baseline else baseline,
+        )
+
+    report = run()
+    if diff or fix:
+        from modelcheck.linting.fixes import plan_fixes, unified_diff
+
+        plans = plan_fixes(report, unsafe=unsafe_fixes)
+        if diff:
+            sys.stdout.write("".join(unified_diff(p) for p in plans))
+            _fix_summary(err, plans, report, unsafe_fixes, verb="Would fix")
+            raise typer.Exit(1 if plans else 0)
+        for plan in plans:
+            Path(plan.path).write_text(plan.new_text, encoding="utf-8")
+        _fix_summary(err, plans, report, unsafe_fixes, verb="Fixed")
+        if plans:
+            report = run()
     if output_format is OutputFormat.json:
         from modelcheck.render.json import render_json
 
@@ -151,6 +175,17 @@ def lint(
         exit_zero = True
     threshold = Severity.parse(fail_on.value) if fail_on else cfg.fail_on or Severity.WARNING
     raise typer.Exit(exit_code(report, threshold, exit_zero))
+
+
+def _fix_summary(err: Console, plans: list[Any], report: Report, unsafe: bool, verb: str) -> None:
+    fixed = sum(len(p.findings) for p in plans)
+    hidden = sum(
+        1 for f in report.findings if f.autofix is not None and f.autofix.applicability == "unsafe"
+    )
+    text = f"modelcheck: {verb} {fixed} finding(s) in {len(plans)} file(s)"
+    if hidden and not unsafe:
+        text += f"; {hidden} more with --unsafe-fixes"
+    err.print(Text(text))
 
 
 def github_output(report: Report) -> str:

@@ -110,6 +110,26 @@ LintLayers = Annotated[
         "--layers", help="Layer table: auto (all rows for small models), all, findings, none."
     ),
 ]
+LintFix = Annotated[
+    bool,
+    typer.Option(
+        "--fix", help="Apply the safe fixes to Python source files, then report the rest."
+    ),
+]
+LintUnsafeFixes = Annotated[
+    bool,
+    typer.Option(
+        "--unsafe-fixes",
+        help="With --fix or --diff, also apply fixes that change what the model computes.",
+    ),
+]
+LintDiff = Annotated[
+    bool,
+    typer.Option(
+        "--diff",
+        help="Print the fixes as a unified diff instead of writing them (exit 1 if any).",
+    ),
+]
 ProbePath = Annotated[
     str,
     typer.Argument(

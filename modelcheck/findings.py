@@ -69,6 +69,25 @@ class Region:
 
 
 @dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the source text from ``start`` up to ``end`` (``(line, column)``, 1-based,
+    end exclusive) with ``content``; an insertion when ``start == end``."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Autofix:
+    """A fix ``--fix`` can apply to Python source: ``safe`` ones keep what the model
+    computes (or only remove what is wrong), ``unsafe`` ones change it (``--unsafe-fixes``)."""
+
+    applicability: str  #: "safe" or "unsafe"
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding sits: the model artifact and the layer path inside it.
 
@@ -98,6 +117,8 @@ class Finding:
     location: Location
     fix: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    #: for a model read from Python source: the edits that make ``fix`` happen
+    autofix: Autofix | None = None
 
     def fingerprint(self) -> str:
         """Stable identity across runs: rule, model path and layer path (not the message,

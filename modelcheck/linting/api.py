@@ -16,6 +16,7 @@ from modelcheck.graph.readers.model_file import MODEL_SUFFIXES
 from modelcheck.graph.readers.source import SOURCE_SUFFIXES, is_source_path, read_source
 from modelcheck.linting.baseline import apply_baseline, read_baseline
 from modelcheck.linting.engine import run_rules, select_rules
+from modelcheck.linting.fixes import attach_fixes
 from modelcheck.linting.suppress import Suppressor, apply_inline
 from modelcheck.targets import TargetKind, load_graph, summarize, target_kind
 
@@ -164,8 +165,8 @@ def _lint_one(
         return
     for graph in graphs:
         findings = _lint_graph(graph, rules, report, weights)
-        if graph.inline_suppressions or graph.region is not None:
-            findings = apply_inline(graph, findings, rules)
+        if graph.region is not None:  # read from source: inline noqa, and autofixes
+            findings = attach_fixes(graph, apply_inline(graph, findings, rules))
         yield graph.artifact, findings
 
 

@@ -47,6 +47,18 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if f.location.region is not None or f.location.model:
         extra = {"model": f.location.model, "region": region_dict(f.location.region)}
+    if f.autofix is not None:  # ruff's shape: applicability and edits with 1-based positions
+        extra["autofix"] = {
+            "applicability": f.autofix.applicability,
+            "edits": [
+                {
+                    "content": e.content,
+                    "location": {"row": e.start[0], "column": e.start[1]},
+                    "end_location": {"row": e.end[0], "column": e.end[1]},
+                }
+                for e in f.autofix.edits
+            ],
+        }
     return {
         "code": f.code,
         "name": f.name,

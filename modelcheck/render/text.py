@@ -132,6 +132,8 @@ def source_finding_text(f: Finding) -> Group:
     where = f":{region.label}" if region is not None else ""
     head.append(f"{printable(artifact_uri(f.location.artifact))}{where}:", style="bold")
     head.append(f" {f.code}", style=STYLE[f.severity])
+    if f.autofix is not None and f.autofix.applicability == "safe":
+        head.append(" [*]", style="bold")  # ruff's mark: --fix fixes it
     head.append(f" {f.name} ", style="bold")
     head.append(Text(printable(f.message)))
     fix = Text("    fix: ", style="green")
@@ -169,6 +171,15 @@ def summary_text(report: Report) -> Text:
         text.append(f"; suppressed {' and '.join(hidden)}", style="dim")
     if run.excluded:
         text.append(f"; {len(run.excluded)} excluded by config", style="dim")
+    fixable = [f.autofix.applicability for f in report.findings if f.autofix is not None]
+    if fixable:
+        safe = fixable.count("safe")
+        unsafe = len(fixable) - safe
+        if safe:
+            text.append(f"; [*] {safe} fixable with --fix", style="dim")
+        if unsafe:
+            more = " more" if safe else ""
+            text.append(f"; {unsafe}{more} fixable with --unsafe-fixes", style="dim")
     text.append(".")
     return text
 
