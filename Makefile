@@ -31,6 +31,15 @@ demo: examples
 	@echo "== modelcheck lint examples/models/ --layers none (every example; exit code 1 = findings) =="
 	-$(BIN)/modelcheck lint examples/models/ --layers none
 	@echo
+	@echo "== modelcheck lint examples/source/story1_buggy.py (story 1's code: read with ast, not run) =="
+	-$(BIN)/modelcheck lint examples/source/story1_buggy.py --layers none
+	@echo
+	@echo "== modelcheck lint examples/source/ --layers none (both stories' code, a notebook, a helper-built model) =="
+	-$(BIN)/modelcheck lint examples/source/ --layers none
+	@echo
+	@echo "== modelcheck lint examples/source/story1_buggy.py --diff (the safe fix, not written) =="
+	-$(BIN)/modelcheck lint examples/source/story1_buggy.py --diff
+	@echo
 	@echo "== modelcheck probe examples/models/story1_buggy.keras (trains a copy on colored MNIST) =="
 	-$(BIN)/modelcheck probe examples/models/story1_buggy.keras --data colored-mnist
 	@echo

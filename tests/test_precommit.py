@@ -38,6 +38,9 @@ REPO = Path(__file__).resolve().parent.parent
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 BUGGY = "story1_buggy.keras"  # MC203 error (and MC201 warnings): fails at the default --fail-on
 CLEAN = "story1_fixed.keras"  # only an info finding: passes
+BUGGY_PY = "story1.py"  # story 1's code: MC203 at its Dense line
+CLEAN_PY = "story1_fixed.py"
+PLAIN_PY = "utils.py"  # no keras: skipped before it is parsed
 INSTALL_TIMEOUT = 900  # seconds; a cold pip cache downloads numpy, h5py, rich, typer
 
 # Variables that would point git at another repository, or pre-commit at other hooks / a
@@ -155,9 +158,9 @@ def test_manifest_hooks_and_file_patterns() -> None:
     assert lint["types"] == ["file"]
     assert lint["require_serial"] is False
     assert "stages" not in lint  # runs on every commit
-    for name in ("a.keras", "b.h5", "c.hdf5", "models/sub dir/d.keras"):
+    for name in ("a.keras", "b.h5", "c.hdf5", "models/sub dir/d.keras", "train.py", "nb.ipynb"):
         assert re.search(lint["files"], name), name
-    for name in ("d.json", "e.keras.json", "f.h5.txt", "keras", "config.json"):
+    for name in ("d.json", "e.keras.json", "f.h5.txt", "keras", "config.json", "x.pyc"):
         assert not re.search(lint["files"], name), name
     deps = lint.get("additional_dependencies", [])
     assert not any("tensorflow" in d or "keras" in d for d in deps), deps
@@ -231,6 +234,9 @@ def user_repo(
     repo = tmp_path_factory.mktemp("user-repo")
     shutil.copy2(example_models["story1_buggy"], repo / BUGGY)
     shutil.copy2(example_models["story1_fixed"], repo / CLEAN)
+    shutil.copy2(REPO / "examples" / "source" / "story1_buggy.py", repo / BUGGY_PY)
+    shutil.copy2(REPO / "examples" / "source" / "story1_fixed.py", repo / CLEAN_PY)
+    (repo / PLAIN_PY).write_text("import os\n\nprint(os.getcwd())\n", encoding="utf-8")
     hook_path, sha = hook_repo
     config = {"repos": [{"repo": str(hook_path), "rev": sha, "hooks": [{"id": "modelcheck-lint"}]}]}
     # JSON is YAML: no dumper needed.
@@ -255,7 +261,7 @@ def hook_runs(
         name: pre_commit(
             "run", "modelcheck-lint", "--color", "never", "--files", name, cwd=user_repo, env=env
         )
-        for name in (BUGGY, CLEAN)
+        for name in (BUGGY, CLEAN, BUGGY_PY, CLEAN_PY, PLAIN_PY)
     }
 
 
@@ -272,7 +278,7 @@ def test_lint_hook_fails_on_buggy_model(hook_runs: dict[str, Any]) -> None:
     out = output(proc)
     assert proc.returncode == 1, out
     assert "Installing environment" in out, out  # the first run built it
-    assert re.search(r"modelcheck lint \(Keras model files\)\.+Failed", out), out
+    assert re.search(r"modelcheck lint \(Keras models and model code\)\.+Failed", out), out
     assert "- exit code: 1" in out, out
     assert "MC203" in out and "activation-before-softmax" in out, out
     assert "Traceback" not in out, out
@@ -283,8 +289,21 @@ def test_lint_hook_passes_clean_model(hook_runs: dict[str, Any]) -> None:
     proc = hook_runs[CLEAN]
     out = output(proc)
     assert proc.returncode == 0, out
-    assert re.search(r"modelcheck lint \(Keras model files\)\.+Passed", out), out
+    assert re.search(r"modelcheck lint \(Keras models and model code\)\.+Passed", out), out
     assert "Installing environment" not in out, out  # reused from the first run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name, code", [(BUGGY_PY, 1), (CLEAN_PY, 0), (PLAIN_PY, 0)], ids=["buggy", "fixed", "plain"]
+)
+def test_lint_hook_reads_python_code(hook_runs: dict[str, Any], name: str, code: int) -> None:
+    proc = hook_runs[name]
+    out = output(proc)
+    assert proc.returncode == code, out
+    if code:
+        assert f"{name}:" in out and "MC203" in out, out
+    assert "Traceback" not in out, out
 
 
 @pytest.mark.slow
@@ -340,7 +359,9 @@ def try_repo_hooks(hook_repo: tuple[Path, str], tmp_path_factory: pytest.TempPat
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "model, code, verdict", [(BUGGY, 1, "Failed"), (CLEAN, 0, "Passed")], ids=["buggy", "clean"]
+    "model, code, verdict",
+    [(BUGGY, 1, "Failed"), (CLEAN, 0, "Passed"), (BUGGY_PY, 1, "Failed"), (CLEAN_PY, 0, "Passed")],
+    ids=["buggy", "clean", "buggy-py", "clean-py"],
 )
 def test_try_repo(
     user_repo: Path, try_repo_hooks: Path, tmp_path: Path, model: str, code: int, verdict: str
@@ -360,9 +381,9 @@ def test_try_repo(
     )
     out = output(proc)
     assert proc.returncode == code, out
-    assert re.search(rf"modelcheck lint \(Keras model files\)\.+{verdict}", out), out
+    assert re.search(rf"modelcheck lint \(Keras models and model code\)\.+{verdict}", out), out
     assert re.search(r"hook environment report\.+Passed", out), out
     assert "tensorflow/keras: none" in out, out
     assert "modelcheck probe" not in out, out  # manual stage
-    if model == BUGGY:
+    if model in (BUGGY, BUGGY_PY):
         assert "MC203" in out, out
