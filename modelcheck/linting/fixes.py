@@ -86,7 +86,7 @@ def attach_fixes(graph: ModelGraph, findings: Sequence[Finding]) -> list[Finding
     if not any(f.code in FIXABLE for f in findings) or graph.source_format != "python":
         return list(findings)
     try:
-        src = SourceFile.parse(Path(graph.artifact).read_text(encoding="utf-8-sig"))
+        src = SourceFile.parse(Path(graph.artifact).read_text(encoding="utf-8-sig"), graph.artifact)
     except (OSError, UnicodeDecodeError):
         return list(findings)
     if src is None:

@@ -20,9 +20,9 @@ class SourceFile:
     tree: ast.Module
 
     @classmethod
-    def parse(cls, text: str) -> SourceFile | None:
+    def parse(cls, text: str, filename: str) -> SourceFile | None:
         try:
-            return cls(text, ast.parse(text))
+            return cls(text, ast.parse(text, filename=filename))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
 

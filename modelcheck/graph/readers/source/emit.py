@@ -350,7 +350,8 @@ def emit_models(models: list[ModelBase], artifact: str, fmt: str) -> Iterator[Mo
     seen: set[str] = set()
     labels: dict[str, int] = {}
     for model in models:
-        if model.used_as_layer or _empty(model):
+        # a model used inside another is linted there, unless it is trained on its own
+        if (model.used_as_layer and not model.compile) or _empty(model):
             continue
         try:
             graph = _emit_one(model, artifact, fmt)

@@ -55,6 +55,7 @@ class KerasCalls:
 
     def __init__(self, interp: Any) -> None:
         self.interp = interp
+        self.opaque_ops = 0  #: operations the reader did not follow, so far
 
     # -- names -----------------------------------------------------------------------------
     def star_lookup(self, module: str, name: str) -> Ref | None:
@@ -166,6 +167,8 @@ class KerasCalls:
         if isinstance(func, LayerObj):
             return self.call_layer(func, args, kwargs, region)
         if isinstance(func, _MODEL_KINDS):
+            if not flat_tensors([args, kwargs]):
+                return Unknown("a model called on data (inference)")
             func.used_as_layer = True
             return self.call_layer(func, args, kwargs, region)
         if isinstance(func, UserClass):
@@ -359,6 +362,7 @@ class KerasCalls:
         self, what: str, tensors: list[Tensor], node: ast.AST, *, same_shape: bool = True
     ) -> Tensor:
         """An operation on tensors the reader does not follow: an opaque node."""
+        self.opaque_ops += 1
         region = self.interp.region(node)
         layer = LayerObj(
             class_name="TFOpLambda",
@@ -438,7 +442,7 @@ class KerasCalls:
     def _call_instance(
         self, inst: Instance, args: list[Any], kwargs: dict[str, Any], region: Region, node: ast.AST
     ) -> Any:
-        if inst.model is not None:
+        if inst.model is not None and flat_tensors([args, kwargs]):
             inst.model.used_as_layer = True
             shapes = [t.shape for t in flat_tensors(args[:1])]
             if shapes and inst.model.first_call_shape is None:
@@ -447,8 +451,11 @@ class KerasCalls:
         if not isinstance(method, UserFunction):
             method = _mro_lookup(inst.cls, "__call__")
         if isinstance(method, UserFunction) and (flat_tensors(args) or inst.cls.keras_base):
+            before = self.opaque_ops
             result = self.interp.call_function(method, [inst, *args], kwargs, region)
-            if flat_tensors(result):
+            # a block made of Keras layers is inlined; one computing with raw operations
+            # (add_weight, ops.matmul, tf.*) stays one opaque layer of its own class
+            if flat_tensors(result) and (self.opaque_ops == before or inst.cls.keras_base is None):
                 return result
         if inst.cls.keras_base is None:
             return Unknown(f"a call of a '{inst.cls.node.name}' object")

@@ -141,6 +141,15 @@ def add_to_sequential(calls: Any, model: SequentialObj, item: Any, region: Regio
     elif isinstance(item, Instance) and item.model is not None:
         item.model.used_as_layer = True
         item = item.model
+    elif isinstance(item, Instance) and item.cls.keras_base == "Layer":
+        name = item.cls.node.name
+        item = LayerObj(
+            class_name=name,
+            config={},
+            region=region,
+            opaque=f"custom layer class '{name}' of this file (a Sequential's layers are not traced)",
+            assumed=tuple(calls.interp.assumed),
+        )
     if isinstance(item, ModelBase):
         item.used_as_layer = True
     if not isinstance(item, (LayerObj, ModelBase)):

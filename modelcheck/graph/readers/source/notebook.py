@@ -116,7 +116,7 @@ def read_notebook(data: bytes, artifact: str) -> NotebookProgram:
         if source is None:
             continue
         try:
-            ast.parse(source)
+            ast.parse(source, filename=artifact)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             skipped.append(f"cell {code_no} does not parse as Python and was not read")
             continue
