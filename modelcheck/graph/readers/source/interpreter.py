@@ -162,6 +162,8 @@ class Interpreter(Statements):
     ) -> Any:
         """Inline a call of a program's function with its arguments bound."""
         func.calls += 1
+        if func.kind == "generator":
+            return Unknown(f"'{func.qualname}' is a generator (data, not a model)")
         key = id(func)
         if self.depth >= MAX_DEPTH or self.active.get(key, 0) >= MAX_RECURSION:
             return Unknown(f"'{func.qualname}' recurses deeper than the reader follows")

@@ -56,6 +56,7 @@ class KerasCalls:
     def __init__(self, interp: Any) -> None:
         self.interp = interp
         self.opaque_ops = 0  #: operations the reader did not follow, so far
+        self.made = 0  #: layers and models made so far (does a loop build anything?)
 
     # -- names -----------------------------------------------------------------------------
     def star_lookup(self, module: str, name: str) -> Ref | None:
@@ -287,6 +288,7 @@ class KerasCalls:
     def make_layer(
         self, written: str, args: list[Any], kwargs: dict[str, Any], region: Region
     ) -> LayerObj:
+        self.made += 1
         canonical_class = names.layer_class(written)
         config, inputs = names.layer_arguments(written, args, kwargs)
         name = config.pop("name", None)

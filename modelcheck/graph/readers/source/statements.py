@@ -11,7 +11,9 @@ from typing import Any
 
 from modelcheck.graph.readers.source import builtins as B
 from modelcheck.graph.readers.source.scope import (
+    LOOP_STEPS,
     MAX_ITERATIONS,
+    MAX_WHILE_ITERATIONS,
     Break,
     Continue,
     Raise,
@@ -123,7 +125,7 @@ class Statements:
                 if d is not None
             },
             qualname=stmt.name,
-            kind=_decorated_kind(stmt),
+            kind="generator" if _is_generator(stmt) else _decorated_kind(stmt),
         )
         self.functions.append(func)
         scope.vars[stmt.name] = func
@@ -210,15 +212,23 @@ class Statements:
             finally:
                 self.assumed.pop()
             return
-        if len(items) > MAX_ITERATIONS:
+        start, made = self.steps, self.calls.made
+        for done, item in enumerate(items[:MAX_ITERATIONS]):
+            if self._loop_body(stmt, item, scope):
+                return
+            if self.steps - start > LOOP_STEPS and done + 1 < len(items):
+                # a data or training loop: models are not grown by loops this long
+                if self.calls.made != made:
+                    self.notes.append(
+                        f"{self.region(stmt).label}: the loop was read {done + 1:,} of "
+                        f"{len(items):,} times (its body is long)"
+                    )
+                return
+        if len(items) > MAX_ITERATIONS and self.calls.made != made:
             self.notes.append(
                 f"{self.region(stmt).label}: a loop of {len(items):,} iterations is read "
                 f"{MAX_ITERATIONS:,} times"
             )
-            items = items[:MAX_ITERATIONS]
-        for item in items:
-            if self._loop_body(stmt, item, scope):
-                return
         self.exec_block(stmt.orelse, scope)
 
     def _loop_body(self, stmt: ast.For | ast.AsyncFor, item: Any, scope: Scope) -> bool:
@@ -233,7 +243,12 @@ class Statements:
         return False
 
     def _while(self, stmt: ast.While, scope: Scope) -> None:
-        for _ in range(MAX_ITERATIONS):
+        # models are not grown in long while loops: a training or data loop (``while True:``)
+        # is read a few times at most
+        start = self.steps
+        for _ in range(MAX_WHILE_ITERATIONS):
+            if self.steps - start > LOOP_STEPS:
+                return
             test = B.truth(self.eval(stmt.test, scope))
             if test is False:
                 self.exec_block(stmt.orelse, scope)
@@ -283,6 +298,18 @@ class Statements:
             self.exec_block(stmt.cases[0].body, scope)
 
 
+def _is_generator(stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the function itself (not a function nested in it) ``yield``? A data generator."""
+    stack: list[ast.AST] = list(stmt.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def _decorated_kind(stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     for dec in stmt.decorator_list:
         if isinstance(dec, ast.Name) and dec.id in ("staticmethod", "classmethod"):
@@ -290,7 +317,22 @@ def _decorated_kind(stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return "function"
 
 
+_SHORT_CACHE: dict[int, tuple[ast.AST, str]] = {}
+
+
 def _short(node: ast.AST) -> str:
+    """The node's source, at most 60 characters (cached: a loop asks for it every time)."""
+    hit = _SHORT_CACHE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    text = _unparse(node)
+    if len(_SHORT_CACHE) > 10_000:
+        _SHORT_CACHE.clear()
+    _SHORT_CACHE[id(node)] = (node, text)
+    return text
+
+
+def _unparse(node: ast.AST) -> str:
     try:
         text = ast.unparse(node)
     except Exception:  # noqa: BLE001 - unparse of an odd tree: a placeholder will do
