@@ -139,13 +139,19 @@ class Emitter:
         for i, region in enumerate(call_regions or [getattr(obj, "region", None)]):
             if region is not None:
                 self.regions[(path, i)] = region
-        if isinstance(obj, ModelBase) and not isinstance(obj, OpaqueModel):
+        if isinstance(obj, (SequentialObj, FunctionalObj)):
             cfg = self.model_config(obj, path)
             cfg["name"] = name
             cfg["config"]["name"] = name
             return cfg
         if isinstance(obj, OpaqueModel):
             self.opaque[path] = obj.reason
+            return _opaque_entry(obj.class_name, name)
+        if isinstance(obj, SubclassedObj):  # a subclassed model as a Sequential's layer
+            self.opaque[path] = (
+                f"subclassed model '{obj.class_name}' inside a Sequential (its call() is not "
+                "traced there)"
+            )
             return _opaque_entry(obj.class_name, name)
         self.notes.extend(obj.assumed)
         if obj.opaque:

@@ -70,6 +70,7 @@ def model_attribute(calls: Any, model: ModelBase, attr: str, node: ast.AST | Non
 
 def model_layers(calls: Any, model: ModelBase) -> Any:
     if isinstance(model, SequentialObj):
+        model_io(calls, model)  # each layer gets its call: ``layer.output`` works
         return list(model.layers)
     if isinstance(model, FunctionalObj):
         from modelcheck.graph.readers.source.emit import functional_layers

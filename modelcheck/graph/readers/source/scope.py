@@ -10,8 +10,10 @@ from typing import Any
 MAX_STEPS = 400_000
 #: Iterations one loop is unrolled; a longer loop is read this many times and noted.
 MAX_ITERATIONS = 1_000
-#: Evaluation steps one loop statement may take before the reader stops repeating it.
-LOOP_STEPS = 20_000
+#: Evaluation steps one loop statement may take before the reader stops repeating it: few
+#: while it has built no layer (a data or training loop), many while it builds the model.
+IDLE_LOOP_STEPS = 2_000
+LOOP_STEPS = 50_000
 #: Iterations of one ``while`` loop (a training or data loop, not a model builder).
 MAX_WHILE_ITERATIONS = 100
 #: Nested inlined calls, and calls of one function active at once (recursion).

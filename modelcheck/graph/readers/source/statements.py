@@ -11,6 +11,7 @@ from typing import Any
 
 from modelcheck.graph.readers.source import builtins as B
 from modelcheck.graph.readers.source.scope import (
+    IDLE_LOOP_STEPS,
     LOOP_STEPS,
     MAX_ITERATIONS,
     MAX_WHILE_ITERATIONS,
@@ -216,9 +217,10 @@ class Statements:
         for done, item in enumerate(items[:MAX_ITERATIONS]):
             if self._loop_body(stmt, item, scope):
                 return
-            if self.steps - start > LOOP_STEPS and done + 1 < len(items):
-                # a data or training loop: models are not grown by loops this long
-                if self.calls.made != made:
+            spent, building = self.steps - start, self.calls.made != made
+            if done + 1 < len(items) and spent > (LOOP_STEPS if building else IDLE_LOOP_STEPS):
+                # a data or training loop (it built nothing so far), or a very long one
+                if building:
                     self.notes.append(
                         f"{self.region(stmt).label}: the loop was read {done + 1:,} of "
                         f"{len(items):,} times (its body is long)"
@@ -245,9 +247,10 @@ class Statements:
     def _while(self, stmt: ast.While, scope: Scope) -> None:
         # models are not grown in long while loops: a training or data loop (``while True:``)
         # is read a few times at most
-        start = self.steps
+        start, made = self.steps, self.calls.made
         for _ in range(MAX_WHILE_ITERATIONS):
-            if self.steps - start > LOOP_STEPS:
+            building = self.calls.made != made
+            if self.steps - start > (LOOP_STEPS if building else IDLE_LOOP_STEPS):
                 return
             test = B.truth(self.eval(stmt.test, scope))
             if test is False:
