@@ -333,3 +333,29 @@ def test_notebook_cells_are_one_program_located_by_cell(tmp_path):
     dense = graph.node("dense")
     assert (dense.region.cell, dense.region.line) == (5, 2)  # cells counted like Jupyter
     assert graph.region.label == "cell 3:2:9" and graph.source_format == "notebook"
+
+
+def test_compile_arguments_strings_objects_names_and_schedules(tmp_path):
+    code = """
+    import tensorflow as tf
+    from tensorflow.keras.optimizers import SGD
+    from tensorflow.keras.optimizers.schedules import ExponentialDecay
+    schedule = ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.9)
+    opt = SGD(learning_rate=schedule, momentum=0.9)
+    loss = tf.keras.losses.CategoricalCrossentropy(from_logits=True)
+    a = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+    a.compile(opt, loss, metrics=["accuracy"])
+    b = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+    b.compile(optimizer=tf.keras.optimizers.Adam(lr=3e-4), loss="mse")
+    c = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)])
+    c.compile(loss=tf.keras.losses.sparse_categorical_crossentropy)
+    """
+    a, b, c = extract(tmp_path, code).graphs
+    assert (a.compile.optimizer, a.compile.learning_rate) == ("sgd", 0.1)
+    (spec,) = a.compile.losses.values()
+    assert (spec.name, spec.from_logits) == ("categorical_crossentropy", True)
+    assert (b.compile.optimizer, b.compile.learning_rate) == ("adam", 3e-4)
+    assert [s.name for s in b.compile.losses.values()] == ["mean_squared_error"]
+    assert c.compile.optimizer == "rmsprop"  # Keras's default
+    assert [s.name for s in c.compile.losses.values()] == ["sparse_categorical_crossentropy"]
+    assert a.compile_region.line == 9 and a.model_label == "a"
