@@ -204,13 +204,11 @@ class KerasCalls:
         if flat_tensors(args) or flat_tensors(kwargs):
             return self.op_call(f"{ref.spelled}(...)", flat_tensors([args, kwargs]), node)
         if written[:1].isupper() and ref.qual.split(".")[0] not in _NOT_LAYERS:
-            return LayerObj(
-                class_name=written,
-                config={},
-                region=region,
-                opaque=f"'{written}' comes from module '{ref.qual.rsplit('.', 1)[0]}', which "
+            return self.opaque_layer(
+                written,
+                f"'{written}' comes from module '{ref.qual.rsplit('.', 1)[0]}', which "
                 "the reader does not open",
-                assumed=tuple(self.interp.assumed),
+                region,
             )
         return Unknown(f"{ref.qual}(...) is not evaluated")
 
@@ -311,6 +309,16 @@ class KerasCalls:
             layer.input_shape = None
         return layer
 
+    def opaque_layer(self, class_name: str, reason: str, region: Region) -> LayerObj:
+        """A layer the reader cannot see into: an opaque node (MC001 says why)."""
+        return LayerObj(
+            class_name=class_name,
+            config={},
+            region=region,
+            opaque=reason,
+            assumed=tuple(self.interp.assumed),
+        )
+
     def make_input(self, args: list[Any], kwargs: dict[str, Any], region: Region) -> Tensor:
         named = _named(["shape", "batch_size"], args, kwargs)
         shape = to_shape(named.get("shape"))
@@ -366,12 +374,8 @@ class KerasCalls:
         """An operation on tensors the reader does not follow: an opaque node."""
         self.opaque_ops += 1
         region = self.interp.region(node)
-        layer = LayerObj(
-            class_name="TFOpLambda",
-            config={},
-            region=region,
-            opaque=f"{what} is an operation the reader does not follow",
-            assumed=tuple(self.interp.assumed),
+        layer = self.opaque_layer(
+            "TFOpLambda", f"{what} is an operation the reader does not follow", region
         )
         call = Call(
             layer=layer, args=list(tensors) if len(tensors) > 1 else tensors[0], region=region
@@ -461,13 +465,10 @@ class KerasCalls:
                 return result
         if inst.cls.keras_base is None:
             return Unknown(f"a call of a '{inst.cls.node.name}' object")
-        layer = LayerObj(
-            class_name=inst.cls.node.name,
-            config={},
-            region=region,
-            opaque=f"the call() of custom class '{inst.cls.node.name}' could not be followed "
-            "statically",
-            assumed=tuple(self.interp.assumed),
+        layer = self.opaque_layer(
+            inst.cls.node.name,
+            f"the call() of custom class '{inst.cls.node.name}' could not be followed statically",
+            region,
         )
         return self.call_layer(layer, args, kwargs, region)
 

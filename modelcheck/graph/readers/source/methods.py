@@ -144,23 +144,17 @@ def add_to_sequential(calls: Any, model: SequentialObj, item: Any, region: Regio
         item = item.model
     elif isinstance(item, Instance) and item.cls.keras_base == "Layer":
         name = item.cls.node.name
-        item = LayerObj(
-            class_name=name,
-            config={},
-            region=region,
-            opaque=f"custom layer class '{name}' of this file (a Sequential's layers are not traced)",
-            assumed=tuple(calls.interp.assumed),
+        item = calls.opaque_layer(
+            name,
+            f"custom layer class '{name}' of this file (a Sequential's layers are not traced)",
+            region,
         )
     if isinstance(item, ModelBase):
         item.used_as_layer = True
     if not isinstance(item, (LayerObj, ModelBase)):
         reason = item.reason if isinstance(item, Unknown) and item.reason else "a value"
-        item = LayerObj(
-            class_name="Unknown",
-            config={},
-            region=region,
-            opaque=f"the layer added here is not static ({reason})",
-            assumed=tuple(calls.interp.assumed),
+        item = calls.opaque_layer(
+            "Unknown", f"the layer added here is not static ({reason})", region
         )
     model.layers.append(item)
     model.io = None
