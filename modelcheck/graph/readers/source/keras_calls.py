@@ -57,6 +57,8 @@ class KerasCalls:
         self.interp = interp
         self.opaque_ops = 0  #: operations the reader did not follow, so far
         self.made = 0  #: layers and models made so far (does a loop build anything?)
+        #: ``K.set_image_data_format(...)``/``set_image_dim_ordering(...)`` in the program
+        self.data_format: str | None = None
 
     # -- names -----------------------------------------------------------------------------
     def star_lookup(self, module: str, name: str) -> Ref | None:
@@ -256,6 +258,17 @@ class KerasCalls:
                 reason=f"a model loaded from a file at run time ({region.label})",
                 assumed=tuple(self.interp.assumed),
             )
+        if qual in _SET_FORMAT and args and isinstance(args[0], str):
+            fmt = {"th": "channels_first", "tf": "channels_last"}.get(args[0], args[0])
+            self.data_format = fmt if fmt in ("channels_first", "channels_last") else None
+            return None
+        if qual.endswith(("image_data_format", "image_dim_ordering")) and self.data_format:
+            first = self.data_format == "channels_first"
+            if qual.endswith("image_dim_ordering"):
+                return "th" if first else "tf"
+            return self.data_format
+        if qual in _DEFAULT_CONFIG:  # the reader assumes Keras's default configuration
+            return _DEFAULT_CONFIG[qual]
         if qual in ("keras.backend.int_shape", "keras.ops.shape") and args:
             return _visible_shape(args[0].shape) if isinstance(args[0], Tensor) else UNKNOWN
         tensors = flat_tensors([args, kwargs])
@@ -299,6 +312,12 @@ class KerasCalls:
         )
         if canonical_class is None:
             layer.opaque = f"keras.layers.{written} is not a layer of Keras {api.KERAS_VERSION}"
+        if (
+            self.data_format == "channels_first"
+            and "data_format" not in config
+            and "data_format" in names.positional_params(api.LAYERS, canonical_class or written)
+        ):
+            config["data_format"] = "channels_first"  # the program set it globally
         inner = config.pop("layer", None)
         if isinstance(inner, LayerObj):
             layer.inner = inner
@@ -472,6 +491,24 @@ class KerasCalls:
         )
         return self.call_layer(layer, args, kwargs, region)
 
+
+_SET_FORMAT = frozenset(
+    {
+        "keras.backend.set_image_data_format",
+        "keras.config.set_image_data_format",
+        "keras.backend.set_image_dim_ordering",
+    }
+)
+#: ``K.image_data_format()`` and the like: what an unconfigured Keras answers.
+_DEFAULT_CONFIG = {
+    "keras.backend.image_data_format": "channels_last",
+    "keras.config.image_data_format": "channels_last",
+    "keras.backend.image_dim_ordering": "tf",
+    "keras.backend.floatx": "float32",
+    "keras.config.floatx": "float32",
+    "keras.backend.backend": "tensorflow",
+    "keras.config.backend": "tensorflow",
+}
 
 _NOT_LAYERS = frozenset(
     {"numpy", "np", "pandas", "pd", "sklearn", "matplotlib", "os", "sys", "PIL", "cv2", "torch"}

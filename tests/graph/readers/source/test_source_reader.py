@@ -359,3 +359,37 @@ def test_compile_arguments_strings_objects_names_and_schedules(tmp_path):
     assert c.compile.optimizer == "rmsprop"  # Keras's default
     assert [s.name for s in c.compile.losses.values()] == ["sparse_categorical_crossentropy"]
     assert a.compile_region.line == 9 and a.model_label == "a"
+
+
+def test_the_image_data_format_branch_is_read_with_keras_defaults(tmp_path):
+    # keras/examples/mnist_cnn.py: read as written, the channels_first branch would feed a
+    # (1, 28, 28) image to a channels_last conv (a false MC402 on Keras's own example)
+    code = """
+    import keras
+    from keras import backend as K
+    img_rows, img_cols = 28, 28
+    if K.image_data_format() == "channels_first":
+        input_shape = (1, img_rows, img_cols)
+    else:
+        input_shape = (img_rows, img_cols, 1)
+    model = keras.Sequential()
+    model.add(keras.layers.Conv2D(32, (3, 3), activation="relu", input_shape=input_shape))
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    assert graph.node("conv2d").output_shape == (None, 26, 26, 32)
+    assert graph.notes == []
+
+
+def test_a_global_channels_first_setting_applies_to_the_layers_after_it(tmp_path):
+    # deep-learning-with-keras Chapter03 LeNet: K.set_image_dim_ordering("th") + (1, 28, 28)
+    code = """
+    from keras import backend as K
+    from keras.models import Sequential
+    from keras.layers import Conv2D, MaxPooling2D
+    K.set_image_dim_ordering("th")
+    model = Sequential()
+    model.add(Conv2D(20, kernel_size=5, padding="same", input_shape=(1, 28, 28)))
+    model.add(MaxPooling2D(pool_size=(2, 2)))
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    assert graph.node("max_pooling2d").output_shape == (None, 20, 14, 14)
