@@ -408,6 +408,7 @@ class KerasCalls:
         if merge and isinstance(left, Tensor) and isinstance(right, Tensor):
             region = self.interp.region(node)
             layer = self.make_layer(merge, [], {}, region)
+            layer.config["_operator"] = True  # written `a + b`: an Add to the rules
             return self.call_layer(layer, [[left, right]], {}, region)
         tensors = [t for t in (left, right) if isinstance(t, Tensor)]
         return self.op_call(f"the operator `{type(op).__name__}` on a tensor", tensors, node)
