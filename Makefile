@@ -55,10 +55,13 @@ lint-code: $(VENV)/.test-installed
 	$(BIN)/ruff format --check modelcheck tests examples benchmarks tools
 
 ## make bench: lint start-up/memory vs the Keras route, 40 applications; story 1's probe end to
-## end vs a bare load+fit (both write their results into benchmarks/README.md)
+## end vs a bare load+fit; source lint speed and its agreement with Keras on the oracle corpus
+## (all write their results into benchmarks/README.md)
 bench: examples
 	$(BIN)/python benchmarks/lint_speed.py --write-readme
 	$(BIN)/python benchmarks/probe_speed.py --write-readme
+	$(BIN)/python benchmarks/source_speed.py --write-readme
+	$(BIN)/python benchmarks/source_oracle.py --write-readme
 
 clean:
 	rm -rf $(VENV) examples/models .pytest_cache

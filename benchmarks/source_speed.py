@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     block = markdown(res)
     print(block)
     if args.write_readme:
-        L.write_block(BEGIN, END, block)
+        L.write_block(BEGIN, END, f"{BEGIN}\n{block}\n{END}")
     return 0
 
 
