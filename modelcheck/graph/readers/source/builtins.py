@@ -8,6 +8,7 @@ import ast
 import operator
 from typing import Any
 
+from modelcheck.graph.readers.source.arrays import ArrayInfo, arithmetic
 from modelcheck.graph.readers.source.values import (
     UNKNOWN,
     Tensor,
@@ -67,6 +68,11 @@ def _too_big(op: ast.operator, left: Any, right: Any) -> bool:
 def binop(interp: Any, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
     if isinstance(left, Tensor) or isinstance(right, Tensor):
         return interp.calls.tensor_operator(op, left, right, node)
+    for a, b in ((left, right), (right, left)):
+        if isinstance(a, ArrayInfo) and (
+            isinstance(b, (int, float, ArrayInfo)) and not isinstance(b, bool)
+        ):
+            return arithmetic(a)  # ``x / 255.0``: the shape stays
     if isinstance(left, dict) and isinstance(right, dict) and isinstance(op, ast.BitOr):
         return {**left, **right}
     if not (_plain(left) and _plain(right)) or _too_big(op, left, right):
@@ -179,6 +185,9 @@ def _range(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def _len(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if args and isinstance(args[0], ArrayInfo):
+        n = args[0].shape[0] if args[0].shape else None
+        return n if n is not None else Unknown("len() of an array of unknown size")
     items = as_sequence(args[0]) if args else None
     return len(items) if items is not None else Unknown("len() of an unknown value")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from modelcheck.graph.readers.source import arrays, names
 from modelcheck.graph.readers.source import builtins as B
 from modelcheck.graph.readers.source import keras_api_data as api
 from modelcheck.graph.readers.source import methods as M
-from modelcheck.graph.readers.source import names
 from modelcheck.graph.readers.source.shapes import input_shape_of, output_shape, to_shape
 from modelcheck.graph.readers.source.values import (
     UNKNOWN,
@@ -101,6 +101,8 @@ class KerasCalls:
         if isinstance(value, UserClass):
             found = _mro_lookup(value, attr)
             return found if found is not None else Unknown(f"class attribute '{attr}'")
+        if isinstance(value, arrays.ArrayInfo):
+            return arrays.attribute(value, attr)
         if isinstance(value, Tensor):
             if attr in ("shape", "_keras_shape"):
                 return _visible_shape(value.shape)
@@ -146,6 +148,8 @@ class KerasCalls:
     def subscript(self, value: Any, key: Any, node: ast.AST) -> Any:
         if isinstance(value, Tensor):
             return self.op_call("a slice of a tensor", [value], node, same_shape=False)
+        if isinstance(value, arrays.ArrayInfo):
+            return arrays.subscript(value, key)
         if is_unknown(key) or is_unknown(value):
             return Unknown("an index the reader cannot see")
         if isinstance(value, (list, tuple, str, range)):
@@ -184,6 +188,8 @@ class KerasCalls:
             )
         if isinstance(func, Method):
             return M.call_method(self, func, args, kwargs, region, node)
+        if isinstance(func, arrays.ArrayMethod):
+            return arrays.method(func.array, func.name, args, kwargs)
         return Unknown("a call of a value the reader cannot see")
 
     def _call_ref(
@@ -203,6 +209,8 @@ class KerasCalls:
             return self._layer_ref(written, qual.rsplit(".", 1)[-1], args, kwargs, region)
         if qual.startswith("keras."):
             return self._keras_function(qual, written, args, kwargs, region, node)
+        if qual.startswith("numpy.") and any(isinstance(a, arrays.ArrayInfo) for a in args):
+            return arrays.numpy_call(written, args, kwargs)
         if flat_tensors(args) or flat_tensors(kwargs):
             return self.op_call(f"{ref.spelled}(...)", flat_tensors([args, kwargs]), node)
         if written[:1].isupper() and ref.qual.split(".")[0] not in _NOT_LAYERS:
@@ -258,6 +266,10 @@ class KerasCalls:
                 reason=f"a model loaded from a file at run time ({region.label})",
                 assumed=tuple(self.interp.assumed),
             )
+        if family.startswith("keras.datasets.") and last == "load_data":
+            return arrays.load_data(family.rsplit(".", 1)[-1], kwargs)
+        if last == "to_categorical":
+            return arrays.to_categorical(args, kwargs)
         if qual in _SET_FORMAT and args and isinstance(args[0], str):
             fmt = {"th": "channels_first", "tf": "channels_last"}.get(args[0], args[0])
             self.data_format = fmt if fmt in ("channels_first", "channels_last") else None

@@ -393,3 +393,26 @@ def test_a_global_channels_first_setting_applies_to_the_layers_after_it(tmp_path
     """
     (graph,) = extract(tmp_path, code).graphs
     assert graph.node("max_pooling2d").output_shape == (None, 20, 14, 14)
+
+
+def test_keras_datasets_shapes_are_followed_through_numpy(tmp_path):
+    # Advanced-Deep-Learning-with-Keras chapter 1 (mlp-mnist): sizes come from the data
+    code = """
+    import numpy as np
+    from tensorflow import keras
+    from tensorflow.keras.layers import Dense
+    from tensorflow.keras.utils import to_categorical
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    num_labels = len(np.unique(y_train))
+    y_train = to_categorical(y_train)
+    image_size = x_train.shape[1]
+    x_train = np.reshape(x_train, [-1, image_size * image_size]).astype("float32") / 255
+    (c_train, _), _ = keras.datasets.cifar10.load_data()
+    model = keras.Sequential([keras.Input(x_train.shape[1:]), Dense(y_train.shape[1])])
+    cnn = keras.Sequential([keras.Input(c_train.shape[1:]), Dense(num_labels)])
+    """
+    model, cnn = extract(tmp_path, code).graphs
+    assert model.node("input_layer").output_shape == (None, 784)
+    assert model.node("dense").units == 10
+    assert cnn.node("input_layer").output_shape == (None, 32, 32, 3)
+    assert cnn.node("dense").units == 10
