@@ -70,6 +70,9 @@ _RENAMES = {
     "mode": "merge_mode",
 }
 
+#: TensorFlow 2 modules that are Keras's (``tf.losses.CategoricalCrossentropy``).
+_TF_ALIASES = frozenset({"losses", "optimizers", "metrics", "initializers", "regularizers"})
+
 #: Arguments that describe the model's input rather than the layer.
 INPUT_ARGS = ("input_shape", "batch_input_shape", "input_dim", "input_length", "batch_shape")
 
@@ -90,6 +93,8 @@ def canonical(qual: str) -> str:
 
     The first component is the module as imported (``tensorflow`` for ``tf``)."""
     parts = qual.split(".")
+    if parts[0] == "tensorflow" and len(parts) > 2 and parts[1] in _TF_ALIASES:
+        parts = ["keras", *parts[1:]]  # tf.losses, tf.optimizers: TF 2's aliases of Keras's
     rest = _split_root(parts)
     if rest is None:
         return qual

@@ -416,3 +416,17 @@ def test_keras_datasets_shapes_are_followed_through_numpy(tmp_path):
     assert model.node("dense").units == 10
     assert cnn.node("input_layer").output_shape == (None, 32, 32, 3)
     assert cnn.node("dense").units == 10
+
+
+def test_tensorflow_2_aliases_of_keras_modules(tmp_path):
+    # dragen/TensorFlow-2.x-Tutorials 05-FashionMNIST: tf.losses.CategoricalCrossentropy
+    code = """
+    import tensorflow as tf
+    from tensorflow.keras import layers, optimizers
+    model = tf.keras.Sequential([layers.Dense(10, input_shape=(784,))])
+    model.compile(optimizer=optimizers.Adam(0.001),
+                  loss=tf.losses.CategoricalCrossentropy(from_logits=True))
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    (spec,) = graph.compile.losses.values()
+    assert spec.from_logits and graph.compile.learning_rate == 0.001
