@@ -57,6 +57,9 @@ class KerasCalls:
         self.interp = interp
         self.opaque_ops = 0  #: operations the reader did not follow, so far
         self.made = 0  #: layers and models made so far (does a loop build anything?)
+        #: the custom layers whose call() is being traced, outermost first: the layers made
+        #: inside carry the outermost one in their config (``_block``)
+        self.blocks: list[str] = []
         #: ``K.set_image_data_format(...)``/``set_image_dim_ordering(...)`` in the program
         self.data_format: str | None = None
 
@@ -330,6 +333,8 @@ class KerasCalls:
             and "data_format" in names.positional_params(api.LAYERS, canonical_class or written)
         ):
             config["data_format"] = "channels_first"  # the program set it globally
+        if self.blocks:
+            config["_block"] = self.blocks[0]
         inner = config.pop("layer", None)
         if isinstance(inner, LayerObj):
             layer.inner = inner
@@ -474,7 +479,14 @@ class KerasCalls:
             self.interp.new_model(inst.model)
         init = _mro_lookup(cls, "__init__")
         if isinstance(init, UserFunction):
-            self.interp.call_function(init, [inst, *args], kwargs, region, orphan=orphan)
+            block = cls.keras_base == "Layer"  # the layers a custom layer makes are its own
+            if block:
+                self.blocks.append(f"{cls.node.name}#{id(inst)}")
+            try:
+                self.interp.call_function(init, [inst, *args], kwargs, region, orphan=orphan)
+            finally:
+                if block:
+                    self.blocks.pop()
         return inst
 
     def _call_instance(
@@ -490,7 +502,12 @@ class KerasCalls:
             method = _mro_lookup(inst.cls, "__call__")
         if isinstance(method, UserFunction) and (flat_tensors(args) or inst.cls.keras_base):
             before = self.opaque_ops
-            result = self.interp.call_function(method, [inst, *args], kwargs, region)
+            self._build_once(inst, args, region)
+            self.blocks.append(f"{inst.cls.node.name}#{id(inst)}")
+            try:
+                result = self.interp.call_function(method, [inst, *args], kwargs, region)
+            finally:
+                self.blocks.pop()
             # a block made of Keras layers is inlined; one computing with raw operations
             # (add_weight, ops.matmul, tf.*) stays one opaque layer of its own class
             if flat_tensors(result) and (self.opaque_ops == before or inst.cls.keras_base is None):
@@ -503,6 +520,16 @@ class KerasCalls:
             region,
         )
         return self.call_layer(layer, args, kwargs, region)
+
+    def _build_once(self, inst: Instance, args: list[Any], region: Region) -> None:
+        """Keras calls a layer's ``build(input_shape)`` before its first ``call``."""
+        build = _mro_lookup(inst.cls, "build")
+        if inst.attrs.get("__built__") or not isinstance(build, UserFunction):
+            return
+        inst.attrs["__built__"] = True
+        tensors = flat_tensors(args[:1])
+        shape = _visible_shape(tensors[0].shape) if len(tensors) == 1 else UNKNOWN
+        self.interp.call_function(build, [inst, shape], {}, region)
 
 
 _SET_FORMAT = frozenset(

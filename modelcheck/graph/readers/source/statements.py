@@ -26,6 +26,7 @@ from modelcheck.graph.readers.source.values import (
     Instance,
     ModelBase,
     Ref,
+    Tensor,
     Unknown,
     UserClass,
     UserFunction,
@@ -92,6 +93,10 @@ class Statements:
         elts = target.elts
         items = B.as_sequence(value)
         star = next((i for i, e in enumerate(elts) if isinstance(e, ast.Starred)), None)
+        if isinstance(value, Tensor) and star is None and value.index == 0:
+            # ``x, attn = CustomLayer()(x)``: a call with as many outputs as the code unpacks
+            value.call.outputs = max(value.call.outputs, len(elts))
+            items = [value] + [Tensor(value.call, i) for i in range(1, len(elts))]
         if items is None or (star is None and len(items) != len(elts)):
             for e in elts:
                 self.bind(e, Unknown("unpacked from a value the reader cannot see"), scope)

@@ -430,3 +430,29 @@ def test_tensorflow_2_aliases_of_keras_modules(tmp_path):
     (graph,) = extract(tmp_path, code).graphs
     (spec,) = graph.compile.losses.values()
     assert spec.from_logits and graph.compile.learning_rate == 0.001
+
+
+def test_custom_layers_are_built_then_called_and_their_outputs_unpacked(tmp_path):
+    # keras-io involution.py: x, _ = Involution(...)(x); the layer builds a Sequential in build()
+    code = """
+    import keras
+    from keras import layers, ops
+    class Involution(keras.layers.Layer):
+        def __init__(self, channel):
+            super().__init__()
+            self.channel = channel
+        def build(self, input_shape):
+            self.kernel_gen = keras.Sequential([layers.Conv2D(self.channel, 1)])
+        def call(self, x):
+            kernel = self.kernel_gen(x)
+            return ops.multiply(x, kernel), kernel
+    inputs = keras.Input((8, 8, 3))
+    x, _ = Involution(3)(inputs)
+    x = layers.ReLU()(x)
+    model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(x)))
+    """
+    graphs = extract(tmp_path, code).graphs
+    model = next(g for g in graphs if g.model_label == "model")
+    assert [n.class_name for n in model][1:] == ["Involution", "ReLU", "Flatten", "Dense"]
+    assert "ReLU" not in [n.class_name for n in model if n.opaque_reason]
+    assert model.node("re_lu").inputs == ["involution"]
