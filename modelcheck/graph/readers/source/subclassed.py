@@ -28,6 +28,8 @@ def trace_subclassed(interp: Interpreter) -> None:
         inputs, outputs = model.functional_io or (None, None)
         if outputs is None:
             method = _mro_lookup(model.instance.cls, "call")
+            if not isinstance(method, UserFunction):  # a model that overrides __call__
+                method = _mro_lookup(model.instance.cls, "__call__")
             if not isinstance(method, UserFunction):
                 continue
             shape = model.build_shape or model.first_call_shape
