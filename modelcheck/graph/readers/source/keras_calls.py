@@ -14,6 +14,7 @@ from modelcheck.graph.readers.source import methods as M
 from modelcheck.graph.readers.source.shapes import input_shape_of, output_shape, to_shape
 from modelcheck.graph.readers.source.values import (
     UNKNOWN,
+    ArgParser,
     BoundMethod,
     Call,
     FunctionalObj,
@@ -22,6 +23,7 @@ from modelcheck.graph.readers.source.values import (
     LayerObj,
     Method,
     ModelBase,
+    Namespace,
     OpaqueModel,
     Partial,
     Ref,
@@ -101,6 +103,10 @@ class KerasCalls:
             return self._instance_attribute(value, attr)
         if isinstance(value, SuperProxy):
             return self._super_attribute(value, attr)
+        if isinstance(value, ArgParser):
+            return Method(value, attr)
+        if isinstance(value, Namespace):
+            return value.attrs.get(attr, Unknown(f"the command-line argument '{attr}'"))
         if isinstance(value, UserClass):
             found = _mro_lookup(value, attr)
             return found if found is not None else Unknown(f"class attribute '{attr}'")
@@ -202,6 +208,8 @@ class KerasCalls:
         written = ref.qual.rsplit(".", 1)[-1]
         if qual == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
+        if qual == "argparse.ArgumentParser":
+            return ArgParser()
         if qual == "keras.Sequential":
             return self._sequential(args, kwargs, region)
         if qual == "keras.Model":

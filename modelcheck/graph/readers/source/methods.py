@@ -11,11 +11,13 @@ from modelcheck.graph.readers.source import builtins as B
 from modelcheck.graph.readers.source.shapes import to_shape
 from modelcheck.graph.readers.source.values import (
     UNKNOWN,
+    ArgParser,
     FunctionalObj,
     Instance,
     LayerObj,
     Method,
     ModelBase,
+    Namespace,
     OpaqueModel,
     SequentialObj,
     SubclassedObj,
@@ -175,6 +177,8 @@ def call_method(
         return _super_init(owner, args, kwargs)
     if isinstance(owner, Tensor) and method.name == "get_shape":
         return calls.attribute(owner, "shape", node)
+    if isinstance(owner, ArgParser):
+        return _argparse(calls, owner, method.name, args, kwargs)
     return _container_method(owner, method.name, args, kwargs)
 
 
@@ -213,6 +217,27 @@ def _model_method(
     if name == "call" and isinstance(model, SubclassedObj):
         return Unknown("model.call()")
     return Unknown(f"model.{name}()")
+
+
+def _argparse(
+    calls: Any, parser: ArgParser, name: str, args: list[Any], kwargs: dict[str, Any]
+) -> Any:
+    """``add_argument`` records a default; ``parse_args`` gives a namespace of them."""
+    if name == "add_argument" and args and all(isinstance(a, str) for a in args):
+        flags = [a for a in args if a.startswith("--")] or list(args)
+        dest = kwargs.get("dest", flags[0].lstrip("-").replace("-", "_"))
+        action = kwargs.get("action")
+        default = kwargs.get("default", False if action == "store_true" else None)
+        if action == "store_false" and "default" not in kwargs:
+            default = True
+        if isinstance(dest, str):
+            parser.defaults[dest] = default
+        return None
+    if name in ("parse_args", "parse_known_args"):
+        calls.interp.notes.append("command-line arguments are read with their defaults")
+        namespace = Namespace(dict(parser.defaults))
+        return (namespace, []) if name == "parse_known_args" else namespace
+    return None
 
 
 def _get_layer(calls: Any, model: ModelBase, args: list[Any], kwargs: dict[str, Any]) -> Any:

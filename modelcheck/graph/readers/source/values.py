@@ -227,6 +227,21 @@ class Partial:
 
 
 @dataclass(eq=False)
+class ArgParser:
+    """``argparse.ArgumentParser()``: the defaults of its arguments, which is what a reader of
+    a script assumes it runs with (``args.units`` is the ``--units`` default)."""
+
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Namespace:
+    """What ``parse_args()`` returns: attributes with the arguments' defaults."""
+
+    attrs: dict[str, Any]
+
+
+@dataclass(eq=False)
 class SuperProxy:
     """``super()`` inside a method of ``owner`` called on ``instance``."""
 

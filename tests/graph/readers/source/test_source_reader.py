@@ -456,3 +456,25 @@ def test_custom_layers_are_built_then_called_and_their_outputs_unpacked(tmp_path
     assert [n.class_name for n in model][1:] == ["Involution", "ReLU", "Flatten", "Dense"]
     assert "ReLU" not in [n.class_name for n in model if n.opaque_reason]
     assert model.node("re_lu").inputs == ["involution"]
+
+
+def test_command_line_arguments_are_read_with_their_defaults(tmp_path):
+    # keras/examples/variational_autoencoder.py: `if args.weights: vae.load_weights(...)`
+    code = """
+    import argparse
+    import keras
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-w", "--weights", help="load weights")
+    parser.add_argument("--hidden-units", type=int, default=32)
+    parser.add_argument("--deep", action="store_true")
+    args = parser.parse_args()
+    model = keras.Sequential([keras.Input((8,))])
+    model.add(keras.layers.Dense(args.hidden_units, activation="relu"))
+    if args.deep:
+        model.add(keras.layers.Dense(16, activation="relu"))
+    if args.weights:
+        model = keras.models.load_model(args.weights)
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    assert [n.units for n in graph][1:] == [32]
+    assert "command-line arguments are read with their defaults" in graph.notes
