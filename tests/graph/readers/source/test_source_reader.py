@@ -200,6 +200,24 @@ CASES = {
         """,
         [[("Dense", 4, "relu"), ("Dense", 2, "linear")]],
     ),
+    "star-import-and-keras1-merge-helpers": (
+        """
+        from keras.models import *
+        from keras.layers import *
+        a = Input(shape=(8,))
+        b = Input(shape=(8,))
+        x = concatenate([Dense(4, activation="relu")(a), Dense(4, activation="relu")(b)])
+        model = Model(input=[a, b], output=Dense(1, activation="sigmoid")(x))
+        """,
+        [
+            [
+                ("Dense", 4, "relu"),
+                ("Dense", 4, "relu"),
+                ("Concatenate", 8, None),
+                ("Dense", 1, "sigmoid"),
+            ]
+        ],
+    ),
     "sequential-inside-functional-is-one-model": (
         """
         import keras
