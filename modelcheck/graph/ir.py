@@ -139,7 +139,8 @@ class ModelGraph:
     region: Region | None = None
     compile_region: Region | None = None
     model_label: str = ""
-    #: ``# noqa`` comments of the source file: (cell, line) -> codes (empty = all)
+    #: the inline suppressions (noqa comments) of the source file: (cell, line) -> codes,
+    #: empty for all
     inline_suppressions: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
     _succ: dict[str, list[str]] | None = field(default=None, repr=False)
 
