@@ -364,6 +364,9 @@ def emit_models(models: list[ModelBase], artifact: str, fmt: str) -> Iterator[Mo
         except (ModelcheckError, StructureError) as exc:
             yield f"{model.region.label}: the model could not be read ({exc})"
             continue
+        except RecursionError:
+            yield f"{model.region.label}: the model could not be read (nested too deeply)"
+            continue
         if graph is None:
             continue
         key = _signature(graph, model)

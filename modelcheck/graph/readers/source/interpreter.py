@@ -65,13 +65,18 @@ class Interpreter(Statements):
     def run_module(self, tree: ast.Module) -> None:
         """Run the module body, then every builder nobody called (with its defaults)."""
         self.module.vars["__name__"] = "__main__"
-        try:
-            self.exec_block(tree.body, self.module)
-        except (Return, Break, Continue, Raise):
-            pass
-        except BudgetExceeded:
-            self.notes.append(f"stopped after {MAX_STEPS:,} evaluation steps; the rest unread")
-            return
+        for stmt in tree.body:
+            try:
+                self.exec_stmt(stmt, self.module)
+            except (Return, Break, Continue):
+                pass
+            except Raise:
+                break  # the program stops here
+            except BudgetExceeded:
+                self.notes.append(f"stopped after {MAX_STEPS:,} evaluation steps; the rest unread")
+                return
+            except RecursionError:  # nested deeper than Python's stack: skip that statement
+                self.notes.append(f"{self.region(stmt).label}: nested too deeply to read")
         try:
             self._run_orphans()
         except BudgetExceeded:
@@ -81,10 +86,24 @@ class Interpreter(Statements):
         for func in list(self.functions):
             top_level = func.scope is self.module and not isinstance(func.node, ast.Lambda)
             if func.calls == 0 and top_level:
-                self.call_function(func, [], {}, self.region(func.node), orphan=True)
+                self._guarded(
+                    func.node,
+                    lambda f=func: self.call_function(f, [], {}, self.region(f.node), orphan=True),
+                )
         for cls in list(self.classes):
             if cls.keras_base == "Model" and cls.instances == 0:
-                self.calls.instantiate(cls, [], {}, self.region(cls.node), orphan=True)
+                self._guarded(
+                    cls.node,
+                    lambda c=cls: self.calls.instantiate(
+                        c, [], {}, self.region(c.node), orphan=True
+                    ),
+                )
+
+    def _guarded(self, node: ast.AST, run: Callable[[], Any]) -> None:
+        try:
+            run()
+        except RecursionError:
+            self.notes.append(f"{self.region(node).label}: nested too deeply to read")
 
     def tick(self) -> None:
         self.steps += 1

@@ -41,6 +41,9 @@ def trace_subclassed(interp: Interpreter) -> None:
             except BudgetExceeded:
                 interp.notes.append("stopped while tracing a subclassed model's call()")
                 return
+            except RecursionError:
+                interp.notes.append(f"{model.region.label}: call() nested too deeply to read")
+                continue
         if not flat_tensors(outputs):
             continue
         traced = FunctionalObj(

@@ -496,3 +496,37 @@ def test_command_line_arguments_are_read_with_their_defaults(tmp_path):
     (graph,) = extract(tmp_path, code).graphs
     assert [n.units for n in graph][1:] == [32]
     assert "command-line arguments are read with their defaults" in graph.notes
+
+
+def test_deeply_nested_code_is_skipped_with_a_note_not_a_traceback(tmp_path):
+    code = "\n".join(
+        [
+            "import keras",
+            "x = keras" + ".layers" * 600,
+            "y = " + "f(" * 190 + "1" + ")" * 190,
+            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])",
+        ]
+    )
+    (graph,) = extract(tmp_path, code).graphs
+    assert [n.class_name for n in graph] == ["InputLayer", "Dense"]
+    assert any("nested too deeply to read" in note for note in graph.notes)
+
+
+def test_mutilated_real_programs_never_crash_the_reader(tmp_path):
+    """Lines cut from real corpus programs (fixed seed): a report or a one-line error."""
+    import random
+
+    corpus = Path(__file__).resolve().parents[1] / "source_corpus" / "programs"
+    programs = sorted(corpus.glob("*.py"))[::7]
+    rng = random.Random(0)
+    for i, program in enumerate(programs):
+        lines = program.read_text(encoding="utf-8", errors="replace").splitlines()
+        for _ in range(3):
+            cut = rng.randrange(len(lines))
+            lines = lines[:cut] + lines[cut + rng.randint(1, 5) :]
+        path = tmp_path / f"m{i}.py"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        try:
+            read_source(path)
+        except ModelLoadError as exc:
+            assert "\n" not in str(exc)
