@@ -25,6 +25,15 @@ _ALIASES = {
     "logsoftmax": "log_softmax",
 }
 
+#: TensorFlow's activation functions by the names Keras 3 saves them under (``tf.nn.softmax``
+#: is ``softmax_v2``, ``tf.nn.silu`` is ``swish``).
+_TF_FUNCTIONS = {
+    "softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "softmax": "softmax",
+    "log_softmax": "log_softmax", "swish": "silu", "silu": "silu", "relu": "relu",
+    "relu6": "relu6", "sigmoid": "sigmoid", "tanh": "tanh", "elu": "elu", "selu": "selu",
+    "softplus": "softplus", "softsign": "softsign", "gelu": "gelu", "leaky_relu": "leaky_relu",
+}  # fmt: skip
+
 #: Activations whose output is a probability distribution over the last axis.
 SOFTMAX_LIKE = frozenset({"softmax", "log_softmax", "sparsemax"})
 #: Bounded activations that squash their input into a narrow interval and saturate.
@@ -53,9 +62,14 @@ def normalize(value: Any) -> str:
         # Keras 3 serialises plain functions as {"class_name": "function", "config": "relu"}.
         if cls == "function" and isinstance(cfg, str):
             name = cfg
-            module = value.get("module") or ""
-            if module and not str(module).startswith("keras"):
-                return f"custom:{name}"
+            module = str(value.get("module") or "")
+            if module and not module.startswith("keras"):
+                # ``activation=tf.nn.softmax``: Keras 3 writes TensorFlow's function by its
+                # own name (softmax_v2) in module "builtins"; it is still that activation
+                known = _TF_FUNCTIONS.get(name)
+                if known is None or not (module == "builtins" or module.startswith("tensorflow")):
+                    return f"custom:{name}"
+                name = known
         elif isinstance(cls, str):
             return f"custom:{cls}"
         else:
