@@ -81,9 +81,12 @@ def binop(interp: Any, op: ast.operator, left: Any, right: Any, node: ast.AST) -
     if fn is None:
         return UNKNOWN
     try:
-        return _bounded(fn(left, right))
+        value = _bounded(fn(left, right))
     except Exception:  # noqa: BLE001 - the program's own error (1/0, "a" - 1): unknown
         return Unknown("an operation that fails")
+    if isinstance(value, (list, tuple, str)) and not interp.allocate(len(value)):
+        return Unknown("more data than the reader keeps")
+    return value
 
 
 def unary(op: ast.unaryop, value: Any) -> Any:
@@ -199,6 +202,8 @@ def _convert(kind: type) -> Any:
         value = args[0]
         if kind in (list, tuple, set):
             items = as_sequence(value)
+            if items is not None and not interp.allocate(len(items)):
+                return Unknown("more data than the reader keeps")
             return (
                 kind(items)
                 if items is not None and kind is not set

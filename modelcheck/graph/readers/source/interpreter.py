@@ -18,6 +18,7 @@ from modelcheck.findings import Region
 from modelcheck.graph.readers.source import builtins as B
 from modelcheck.graph.readers.source import keras_calls as K
 from modelcheck.graph.readers.source.scope import (
+    MAX_ALLOCATED,
     MAX_DEPTH,
     MAX_ITERATIONS,
     MAX_RECURSION,
@@ -50,6 +51,8 @@ class Interpreter(Statements):
     def __init__(self, region: Callable[[ast.AST], Region]) -> None:
         self.region = region
         self.steps = 0
+        self.allocated = 0
+        self.over_allocated = False
         self.depth = 0
         self.active: dict[int, int] = {}
         self.assumed: list[str] = []
@@ -104,6 +107,21 @@ class Interpreter(Statements):
             run()
         except RecursionError:
             self.notes.append(f"{self.region(node).label}: nested too deeply to read")
+
+    def allocate(self, items: int) -> bool:
+        """Count the container items the program makes. Past :data:`MAX_ALLOCATED` in one
+        file (a hostile list of lists), only small ones are still made: ``False`` says the
+        value is to stay unknown."""
+        if items > 16 and self.allocated + items > MAX_ALLOCATED:
+            if not self.over_allocated:
+                self.notes.append(
+                    f"the program builds more than {MAX_ALLOCATED:,} list items; the rest of "
+                    "its large data stays unknown"
+                )
+            self.over_allocated = True
+            return False
+        self.allocated += items
+        return True
 
     def tick(self) -> None:
         self.steps += 1
@@ -357,9 +375,11 @@ class Interpreter(Statements):
     ) -> Any:
         out: list[Any] = []
         inner = Scope(parent=scope)
-        if not self._generate(
-            node.generators, 0, inner, lambda: out.append(self.eval(node.elt, inner))
-        ):
+
+        def emit() -> None:
+            out.append(self.eval(node.elt, inner))
+
+        if not self._generate(node.generators, 0, inner, emit) or not self.allocate(len(out)):
             return Unknown("a comprehension over values the reader cannot see")
         return out
 

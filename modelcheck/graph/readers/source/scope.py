@@ -8,6 +8,8 @@ from typing import Any
 
 #: Evaluation steps one file may take; beyond it the reader stops and says so.
 MAX_STEPS = 400_000
+#: Items of lists, tuples and strings one file may build (bounds the reader's memory).
+MAX_ALLOCATED = 5_000_000
 #: Iterations one loop is unrolled; a longer loop is read this many times and noted.
 MAX_ITERATIONS = 1_000
 #: Evaluation steps one loop statement may take before the reader stops repeating it: few

@@ -530,3 +530,15 @@ def test_mutilated_real_programs_never_crash_the_reader(tmp_path):
             read_source(path)
         except ModelLoadError as exc:
             assert "\n" not in str(exc)
+
+
+def test_a_program_building_huge_data_keeps_the_reader_small(tmp_path):
+    code = """
+    import keras
+    x = [[0] * 99999 for _ in range(1000)]
+    y = [list(range(100000)) for _ in range(1000)]
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    assert graph.node("dense").units == 3
+    assert any("builds more than 5,000,000 list items" in note for note in graph.notes)
