@@ -190,7 +190,7 @@ class Emitter:
             entries.append(
                 {
                     "class_name": "InputLayer",
-                    "name": names.of(object()) if False else "input_layer",
+                    "name": "input_layer",
                     "config": {"batch_shape": list(shape), "name": "input_layer"},
                     "module": "keras.layers",
                 }

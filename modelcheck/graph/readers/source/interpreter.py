@@ -35,7 +35,6 @@ from modelcheck.graph.readers.source.statements import Statements, _short
 from modelcheck.graph.readers.source.values import (
     BoundMethod,
     ModelBase,
-    SubclassedObj,
     Unknown,
     UserClass,
     UserFunction,
@@ -427,8 +426,6 @@ class Interpreter(Statements):
     def new_model(self, model: ModelBase) -> None:
         model.assumed = tuple(self.assumed)
         self.models.append(model)
-        if isinstance(model, SubclassedObj):
-            return
 
 
 def _is_super(node: ast.Call) -> bool:
