@@ -33,12 +33,27 @@ CATEGORICAL_CE = frozenset({"categorical_crossentropy", "categorical_focal_cross
 SPARSE_CE = frozenset({"sparse_categorical_crossentropy"})
 BINARY_CE = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
 CROSS_ENTROPY = CATEGORICAL_CE | SPARSE_CE | BINARY_CE
+#: Losses for real-valued targets. ``poisson`` (counts or rates, >= 0) is one too: a softmax
+#: head under it is as wrong as under MSE.
 REGRESSION = frozenset(
     {
         "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-        "mean_squared_logarithmic_error", "huber", "log_cosh",
+        "mean_squared_logarithmic_error", "huber", "log_cosh", "poisson",
     }
 )  # fmt: skip
+#: Regression losses whose target is non-negative by definition (a Poisson rate), so an output
+#: that cannot go below 0 (ReLU, softplus, exp) is the design, not a bug.
+NON_NEGATIVE_TARGET = frozenset({"poisson", "mean_squared_logarithmic_error"})
+
+#: The learning rate Keras 3 (and tf.keras 2.x) gives an optimizer created without one, e.g.
+#: from the string ``optimizer="adadelta"``. Keras 2.3 and earlier gave Adadelta 1.0.
+KERAS_DEFAULT_LR = {
+    "adam": 1e-3, "adamw": 1e-3, "adamax": 1e-3, "nadam": 1e-3, "rmsprop": 1e-3,
+    "adagrad": 1e-3, "adadelta": 1e-3, "sgd": 1e-2, "ftrl": 1e-3, "lion": 1e-3,
+    "lamb": 1e-3, "adafactor": 1e-3,
+}  # fmt: skip
+
+_METRIC_ALIASES = {"acc": "accuracy", "categorical_acc": "categorical_accuracy"}
 
 
 def loss_name(raw: str) -> str:
@@ -79,11 +94,34 @@ def _learning_rate(opt_cfg: Mapping[str, Any]) -> float | None:
     return None
 
 
+def _metric_names(value: Any, depth: int = 0) -> list[str]:
+    """Metric names from ``metrics=`` as saved: strings, serialized metric objects, and lists
+    or per-output dicts of them (``"acc"`` -> ``"accuracy"``, ``BinaryAccuracy`` ->
+    ``"binary_accuracy"``)."""
+    if depth > 5:
+        return []
+    if isinstance(value, str):
+        name = snake(value) if value[:1].isupper() else value.lower()
+        return [_METRIC_ALIASES.get(name, name)]
+    if isinstance(value, Mapping):
+        cls = value.get("class_name")
+        if isinstance(cls, str):
+            cfg = value.get("config")
+            if cls == "function" and isinstance(cfg, str):
+                return _metric_names(cfg, depth + 1)
+            return _metric_names(cls, depth + 1)
+        return [m for v in value.values() for m in _metric_names(v, depth + 1)]
+    if isinstance(value, (list, tuple)):
+        return [m for v in value for m in _metric_names(v, depth + 1)]
+    return []
+
+
 def parse_compile_config(cc: Mapping[str, Any] | None, graph: ModelGraph) -> CompileInfo | None:
     """Normalise a compile/training config; map losses onto the graph's output nodes."""
     if not isinstance(cc, Mapping) or not cc:
         return None
     info = CompileInfo()
+    lr_named = False  # a schedule names one too, though its value may be unknown here
     opt = cc.get("optimizer", cc.get("optimizer_config"))
     if isinstance(opt, str):
         info.optimizer = opt.lower()
@@ -92,6 +130,12 @@ def parse_compile_config(cc: Mapping[str, Any] | None, graph: ModelGraph) -> Com
         info.optimizer = str(cls).lower() if isinstance(cls, str) else None
         if isinstance(opt.get("config"), Mapping):
             info.learning_rate = _learning_rate(opt["config"])
+            if "learning_rate" in opt["config"] or "lr" in opt["config"]:
+                lr_named = True
+    if info.optimizer is not None and info.learning_rate is None and not lr_named:
+        info.learning_rate = KERAS_DEFAULT_LR.get(info.optimizer)
+        info.learning_rate_is_default = info.learning_rate is not None
+    info.metrics = _metric_names(cc.get("metrics"))
     loss = cc.get("loss")
     outputs = graph.output_nodes()
     if isinstance(loss, Mapping) and "class_name" not in loss:

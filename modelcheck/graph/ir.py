@@ -100,7 +100,12 @@ class CompileInfo:
 
     optimizer: str | None = None
     learning_rate: float | None = None
+    #: True when the file names no learning rate (``optimizer="adadelta"`` in source code) and
+    #: ``learning_rate`` is the default Keras 3 / tf.keras gives that optimizer.
+    learning_rate_is_default: bool = False
     losses: dict[str, LossSpec] = field(default_factory=dict)  # output node id -> loss
+    #: Metric names as compile() got them, normalised (``"acc"`` -> ``"accuracy"``), in order.
+    metrics: list[str] = field(default_factory=list)
 
 
 @dataclass

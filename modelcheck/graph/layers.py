@@ -104,6 +104,11 @@ def is_max_pool(class_name: str) -> bool:
     return bool(m and m.group(2) == "Max")
 
 
+def is_pool(class_name: str) -> bool:
+    """Max or average pooling, local or global (``MaxPooling2D``, ``GlobalAveragePooling1D``)."""
+    return bool(_POOL.match(class_name))
+
+
 def is_global_pool(class_name: str) -> bool:
     m = _POOL.match(class_name)
     return bool(m and m.group(1))

@@ -100,3 +100,25 @@ def head_of(graph: ModelGraph, output: Node) -> Node | None:
     """The node that gives a model output its activation (Dense(…, softmax) or Softmax())."""
     found = activation_source(graph, output)
     return found[0] if found else None
+
+
+#: Weight layers that act on the last axis alone, position by position.
+DENSE_CLASSES = ("Dense", "EinsumDense")
+
+
+def dense_head(graph: ModelGraph, out: Node) -> Node | None:
+    """The Dense layer that produces a model output, looking back through the layers that
+    only move, mask or activate its values: shape-only layers (as :func:`head_of`) and
+    activation layers, so ``Dense(10) -> Activation("softmax")`` and ``Dense(10) -> Dropout ->
+    Softmax()`` are Dense heads as much as ``Dense(10, activation="softmax")`` is. ``None``
+    when another layer produces the output, or the Dense is wrapped (``TimeDistributed``)."""
+    cur: Node | None = out
+    for _ in range(len(graph)):
+        if cur is None or cur.wrapper:
+            return None
+        if cur.core_class in DENSE_CLASSES:
+            return cur
+        if not (cur.kind is Kind.ACTIVATION or is_shape_only(cur)):
+            return None
+        cur = single_input(graph, cur)
+    return None

@@ -39,7 +39,12 @@ from modelcheck.linting.rules.security import (
     UnexpectedArchiveMember,
     UnsafeReference,
 )
-from modelcheck.linting.rules.shapes import ChannelsFirstInput, MissingFlatten, SpatialCollapse
+from modelcheck.linting.rules.shapes import (
+    ChannelsFirstInput,
+    MissingFlatten,
+    SpatialCollapse,
+    UnpooledSequenceHead,
+)
 from modelcheck.linting.rules.weights import NonFiniteWeights, ReluUnitsNeverFire, UntrainedLayer
 
 RULES: tuple[type[Rule], ...] = (
@@ -60,6 +65,7 @@ RULES: tuple[type[Rule], ...] = (
     MissingFlatten,
     SpatialCollapse,
     ChannelsFirstInput,
+    UnpooledSequenceHead,
     LearningRateOutOfRange,
     BiasBeforeBatchNorm,
     DropoutBeforeBatchNorm,

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 from modelcheck.findings import Finding, Severity
 from modelcheck.graph import activations as A
+from modelcheck.graph.compile_info import CROSS_ENTROPY
 from modelcheck.graph.ir import ModelGraph, Node
-from modelcheck.graph.layers import Kind, is_depthwise
-from modelcheck.graph.walk import linear_upstream_weights, producer_of
+from modelcheck.graph.layers import Kind, is_depthwise, is_pool
+from modelcheck.graph.walk import (
+    is_shape_only,
+    linear_upstream_weights,
+    producer_of,
+    single_input,
+)
 from modelcheck.linting.rule import Rule, describe
 
 
@@ -142,7 +148,7 @@ class LinearModel(Rule):
     severity = Severity.ERROR
     message = (
         "The path from the input to output {output} passes {count} weight layers ({chain}) "
-        "and no nonlinearity: it computes a single affine map"
+        "and no nonlinearity: it computes a single affine map{regression}"
     )
     fix = "Add activations (e.g. relu) to the hidden layers {chain_hidden}"
 
@@ -176,15 +182,37 @@ class LinearModel(Rule):
     def _report(self, graph: ModelGraph, output: Node, chain: list[Node]) -> Iterator[Finding]:
         if len(chain) < 2:
             return  # one linear layer is a deliberate linear model (e.g. logistic regression)
+        loss = graph.loss_for(output)
+        classifier = output.activation in (*A.SOFTMAX_LIKE, "sigmoid") or (
+            loss is not None and loss.name in CROSS_ENTROPY
+        )
         yield self.finding(
             graph,
             chain[-1],
+            severity=None if classifier else Severity.WARNING,
+            regression="" if classifier else " (a linear regression, if the target is linear)",
             output=f"'{output.id}'",
             count=len(chain),
             chain=" -> ".join(n.name for n in chain),
             chain_hidden=", ".join(f"'{n.name}'" for n in chain[:-1]),
             evidence={"chain": [n.id for n in chain]},
         )
+
+
+def _logit_producer(graph: ModelGraph, softmax: Node) -> Node | None:
+    """The layer whose activation the softmax's input carries, looking back through layers
+    that keep its sign and range: shape-only layers (Flatten, Reshape, Dropout) and max or
+    average pooling, local or global (``Conv2D(k, relu) -> GlobalAveragePooling2D ->
+    Softmax()`` feeds the softmax pooled ReLU maps, as non-negative as the maps)."""
+    cur = single_input(graph, softmax)
+    for _ in range(len(graph)):
+        if cur is None:
+            return None
+        if is_shape_only(cur) or (cur.kind is Kind.LINEAR and is_pool(cur.core_class)):
+            cur = single_input(graph, cur)
+            continue
+        return cur if cur.kind in (Kind.WEIGHT, Kind.ACTIVATION) else None
+    return None
 
 
 class ActivationBeforeSoftmax(Rule):
@@ -227,10 +255,9 @@ class ActivationBeforeSoftmax(Rule):
         for node in graph.by_kind(Kind.ACTIVATION):
             if not A.is_softmax(node.activation):
                 continue
-            found = producer_of(graph, node)
-            if found is None:
+            producer = _logit_producer(graph, node)
+            if producer is None:
                 continue
-            producer, _ = found
             if producer.is_nonlinear and not A.is_softmax(producer.activation):
                 yield self.finding(
                     graph,

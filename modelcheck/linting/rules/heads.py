@@ -11,6 +11,7 @@ from modelcheck.graph.compile_info import (
     BINARY_CE,
     CATEGORICAL_CE,
     CROSS_ENTROPY,
+    NON_NEGATIVE_TARGET,
     REGRESSION,
     SPARSE_CE,
 )
@@ -339,7 +340,9 @@ class BoundedRegressionOutput(Rule):
     A regression loss (MSE, MAE, Huber, ...) asks the output to match real-valued targets,
     but sigmoid only reaches (0, 1), tanh (-1, 1), and ReLU can never go below 0 (and stops
     learning for a sample once its pre-activation is negative). Unless the targets were
-    scaled into that range, the model cannot fit them and the loss plateaus.
+    scaled into that range, the model cannot fit them and the loss plateaus. Under a loss
+    whose targets are non-negative by definition (``poisson``, ``msle``), an output that
+    cannot go below 0 (ReLU, softplus, exp) is the design and is not reported.
 
     ## Anti-pattern
     ```python
@@ -375,7 +378,9 @@ class BoundedRegressionOutput(Rule):
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for _out, head, loss, _units in heads(graph):
             act = head.activation or A.LINEAR
-            bounded = act in A.SQUASHING or act in A.BOUNDED_BELOW
+            bounded = act in A.SQUASHING or (
+                act in A.BOUNDED_BELOW and loss.name not in NON_NEGATIVE_TARGET
+            )
             if loss.name in REGRESSION and bounded:
                 yield self.finding(
                     graph,

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from modelcheck.findings import Finding
 from modelcheck.findings import Severity as S
+from modelcheck.graph.compile_info import CROSS_ENTROPY
 from modelcheck.graph.ir import ModelGraph, Node
 from modelcheck.graph.layers import Kind, is_batch_norm, is_dropout, is_global_pool
 from modelcheck.graph.shapes import spatial_dims, spatial_window
-from modelcheck.graph.walk import head_of, single_input
+from modelcheck.graph.walk import dense_head, single_input
 from modelcheck.linting.rule import Rule, describe
 
 
@@ -30,7 +31,7 @@ _DENSE = ("Dense", "EinsumDense")
 _PER_POSITION = ("LayerNormalization", "UnitNormalization", "RMSNormalization", "GaussianNoise")
 
 
-def _first_dense_on_map(graph: ModelGraph, head: Node) -> Node:
+def _first_dense_on_map(graph: ModelGraph, head: Node, rank: int = 4) -> Node:
     """The earliest Dense layer on the head's path that already receives the unflattened
     feature map: ``Conv -> Dense(64) -> Dense(10)`` is missing its Flatten before the first
     Dense, not before the head. Walks back through Dense layers (which act on the last axis,
@@ -40,7 +41,7 @@ def _first_dense_on_map(graph: ModelGraph, head: Node) -> Node:
     for _ in range(len(graph)):
         prev = single_input(graph, cur)
         shape = _input_shape(graph, prev) if prev is not None else None
-        if prev is None or shape is None or len(shape) < 4 or prev.wrapper:
+        if prev is None or shape is None or len(shape) < rank or prev.wrapper:
             break
         if prev.core_class in _DENSE:
             first = prev
@@ -98,8 +99,8 @@ class MissingFlatten(Rule):
 
     def check(self, graph: ModelGraph) -> Iterator[Finding]:
         for out in graph.output_nodes():
-            head = head_of(graph, out)
-            if head is None or head.core_class not in ("Dense", "EinsumDense") or head.wrapper:
+            head = dense_head(graph, out)
+            if head is None:
                 continue
             shape = _input_shape(graph, head)
             if shape is None or len(shape) < 4:
@@ -116,6 +117,104 @@ class MissingFlatten(Rule):
                 out_shape=_fmt(out.output_shape),
                 name=first.name,
                 evidence={"head": head.id},
+            )
+
+
+def _downsamplers(graph: ModelGraph, head: Node) -> list[Node]:
+    """1D pooling and strided 1D convolutions upstream of ``head`` (``TimeDistributed`` ones
+    act on another axis and are skipped), nearest first."""
+    found: list[Node] = []
+    seen: set[str] = set()
+    stack = list(graph.predecessors(head))
+    while stack:
+        node = stack.pop(0)
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        window = None if node.wrapper else spatial_window(node.core_class, node.core_config)
+        if (
+            window is not None
+            and window.rank == 1
+            and "Transpose" not in node.core_class
+            and any(st > 1 for st in window.strides)
+        ):
+            found.append(node)
+        stack.extend(graph.predecessors(node))
+    return found
+
+
+class UnpooledSequenceHead(Rule):
+    """A downsampled sequence (rank 3) reaches a classification head without Flatten or
+    global pooling.
+
+    ## Why is this bad?
+    ``Dense`` acts on the last axis only. Fed ``(batch, steps, features)``, it classifies
+    every time step and the model outputs ``(batch, steps, classes)``: one prediction per
+    step, not per sample. With per-sample labels, Keras either refuses them at ``fit()`` or,
+    for ``sparse_categorical_crossentropy`` and ``binary_crossentropy``, broadcasts the label
+    over the steps and trains every step to predict it, and accuracy is measured per step.
+    Sequence tagging (one label per token) is a correct design, but it keeps the time axis at
+    its input length; pooling or strided convolutions that shrank the time axis on the way
+    say the steps are not the labelled units, so the Flatten or global pooling is missing.
+    Only those models are reported (and only under a classification loss: CTC and custom
+    losses are left alone).
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((100, 8)),
+        layers.Conv1D(32, 5, activation="relu"),
+        layers.MaxPooling1D(2),
+        layers.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((100, 8)),
+        layers.Conv1D(32, 5, activation="relu"),
+        layers.MaxPooling1D(2),
+        layers.GlobalMaxPooling1D(),
+        layers.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "MC404"
+    group = "shapes"
+    name = "unpooled-sequence-head"
+    severity = S.ERROR
+    message = (
+        "{layer} receives a sequence {shape} that {downsampler} downsampled, so the model "
+        "outputs one prediction per step {out_shape}, not one per sample"
+    )
+    fix = "Insert GlobalMaxPooling1D(), GlobalAveragePooling1D() or Flatten() before '{name}'"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        for out in graph.output_nodes():
+            head = dense_head(graph, out)
+            loss = graph.loss_for(out)
+            if head is None or loss is None or loss.name not in CROSS_ENTROPY:
+                continue
+            shape = _input_shape(graph, head)
+            if shape is None or len(shape) != 3:
+                continue
+            first = _first_dense_on_map(graph, head, rank=3)
+            down = _downsamplers(graph, first)
+            if not down:
+                continue
+            yield self.finding(
+                graph,
+                first,
+                layer=describe(first),
+                shape=_fmt(_input_shape(graph, first) or shape),
+                downsampler=describe(down[0]),
+                out_shape=_fmt(out.output_shape),
+                name=first.name,
+                evidence={"head": head.id, "downsampled_by": [n.id for n in down]},
             )
 
 

@@ -25,7 +25,8 @@ import modelcheck
 from modelcheck.linting.registry import RULES
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
-APPLICATIONS = Path(__file__).resolve().parents[2] / "data" / "applications"
+TESTS = Path(__file__).resolve().parents[2]
+APPLICATIONS = TESTS / "data" / "applications"
 CASE_FILES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in CASES_DIR.glob("MC*.json")}
 CASES = [(data["rule"], case) for _, data in sorted(CASE_FILES.items()) for case in data["cases"]]
 
@@ -38,7 +39,14 @@ def write_fixture(case: dict[str, Any], folder: Path) -> Path:
     """The model file a case describes: its stored file, a ``.keras`` archive of its config
     (what ``model.save`` writes, without weights), or for a source case (``"source": true``,
     rules about Python code) the snippet itself as a ``.py`` file."""
-    if case.get("source"):
+    if "real" in case:  # a real public program or config kept under tests/ (named in "about")
+        real = TESTS / case["real"]
+        if real.suffix != ".gz":
+            path = folder / real.name
+            path.write_bytes(real.read_bytes())
+            return path
+        case = {**case, "config": json.loads(gzip.decompress(real.read_bytes()))}
+    elif case.get("source"):
         path = folder / "model.py"
         path.write_text(SOURCE_PRELUDE + case["python"], encoding="utf-8")
         return path
@@ -85,6 +93,10 @@ def problems(case: dict[str, Any], report: modelcheck.Report) -> list[str]:
         hits = sorted(at for c, at in found if c == code)
         if hits:
             out.append(f"{code} must not appear; found on {hits}")
+    for code, severity in case.get("severity", {}).items():
+        got = sorted({f.severity.label for f in report.findings if f.code == code})
+        if got != [severity]:
+            out.append(f"{code} must be reported as {severity}; found {got or 'nothing'}")
     for f in report.findings:
         if not f.fix.strip() or not f.location.artifact:
             out.append(f"{f.code} without a fix or an artifact")
@@ -110,7 +122,7 @@ def test_every_rule_has_a_case_file_with_a_failing_and_a_passing_case():
         ids = [c["id"] for c in data["cases"]]
         assert len(ids) == len(set(ids)), f"{code}: duplicate case ids"
         for case in data["cases"]:
-            fixtures = [k for k in ("config", "file", "application", "source") if k in case]
+            fixtures = [k for k in ("config", "file", "application", "source", "real") if k in case]
             assert len(fixtures) == 1, f"{code}-{case['id']}: one fixture"
             assert case.get("about"), f"{code}-{case['id']}: say what the case is and its source"
 

@@ -31,6 +31,9 @@ from modelcheck.graph.readers.source.values import (
 )
 
 _OMIT = object()
+#: Keys whose unknown value is written as ``null`` rather than left out: a learning rate the
+#: reader cannot see is still one the code sets.
+_KEEP_UNKNOWN = ("learning_rate", "lr")
 #: An activation the reader cannot know: counted as a nonlinearity, never as "linear".
 UNKNOWN_ACTIVATION = {"class_name": "function", "config": "unknown", "module": "<source>"}
 _OPAQUE_MODULE = "<source>"
@@ -46,8 +49,13 @@ def _value(value: Any, key: str = "", depth: int = 0) -> Any:
         items = [_value(v, key, depth + 1) for v in value]
         return [None if v is _OMIT else v for v in items]
     if isinstance(value, dict):
-        out = {str(k): _value(v, str(k), depth + 1) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v is not _OMIT}
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            item = _value(v, str(k), depth + 1)
+            if item is _OMIT and str(k) not in _KEEP_UNKNOWN:
+                continue
+            out[str(k)] = None if item is _OMIT else item
+        return out
     if isinstance(value, Ref):
         return value.qual.rsplit(".", 1)[-1]
     if isinstance(value, KerasObject):
