@@ -6,14 +6,16 @@ Accepts Keras 3 ``compile_config`` and the legacy ``training_config`` of ``.h5``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from modelcheck.graph.activations import snake
-from modelcheck.graph.ir import CompileInfo, LossSpec
+from modelcheck.graph.ir import CompileInfo, LossSpec, MetricSpec
 
 if TYPE_CHECKING:
-    from modelcheck.graph.ir import ModelGraph
+    from modelcheck.graph.ir import ModelGraph, Node
+
+_T = TypeVar("_T")
 
 _LOSS_ALIASES = {
     "mse": "mean_squared_error",
@@ -94,26 +96,49 @@ def _learning_rate(opt_cfg: Mapping[str, Any]) -> float | None:
     return None
 
 
-def _metric_names(value: Any, depth: int = 0) -> list[str]:
-    """Metric names from ``metrics=`` as saved: strings, serialized metric objects, and lists
-    or per-output dicts of them (``"acc"`` -> ``"accuracy"``, ``BinaryAccuracy`` ->
-    ``"binary_accuracy"``)."""
+def _metric_specs(value: Any, depth: int = 0) -> list[MetricSpec]:
+    """Metrics from ``metrics=`` as saved: strings, serialized metric objects, and lists of
+    them (``"acc"`` -> ``"accuracy"``, ``BinaryAccuracy(threshold=0.0)`` ->
+    ``("binary_accuracy", 0.0)``)."""
     if depth > 5:
         return []
     if isinstance(value, str):
         name = snake(value) if value[:1].isupper() else value.lower()
-        return [_METRIC_ALIASES.get(name, name)]
-    if isinstance(value, Mapping):
-        cls = value.get("class_name")
-        if isinstance(cls, str):
-            cfg = value.get("config")
-            if cls == "function" and isinstance(cfg, str):
-                return _metric_names(cfg, depth + 1)
-            return _metric_names(cls, depth + 1)
-        return [m for v in value.values() for m in _metric_names(v, depth + 1)]
+        return [MetricSpec(_METRIC_ALIASES.get(name, name))]
+    if isinstance(value, Mapping) and isinstance(value.get("class_name"), str):
+        cfg = value.get("config")
+        if value["class_name"] == "function" and isinstance(cfg, str):
+            return _metric_specs(cfg, depth + 1)
+        threshold = cfg.get("threshold") if isinstance(cfg, Mapping) else None
+        name = _metric_specs(value["class_name"], depth + 1)[0].name
+        num = isinstance(threshold, (int, float)) and not isinstance(threshold, bool)
+        return [MetricSpec(name, float(threshold) if num else None)]
     if isinstance(value, (list, tuple)):
-        return [m for v in value for m in _metric_names(v, depth + 1)]
+        return [m for v in value for m in _metric_specs(v, depth + 1)]
     return []
+
+
+def _per_output(
+    value: Any, outputs: list[Node], parse: Callable[[Any], _T | None], one_each: bool
+) -> dict[str, _T]:
+    """A compile argument mapped onto the output nodes' ids: one value for all outputs, a
+    dict by output layer name, or a list with one item per output (``one_each``: a loss
+    list; a metrics list is one per output only when it is a list of lists)."""
+    out: dict[str, _T] = {}
+    if isinstance(value, Mapping) and "class_name" not in value:
+        by_name = {n.name: n for n in outputs}
+        pairs = [(by_name.get(str(k)), v) for k, v in value.items()]
+    elif isinstance(value, list) and (
+        one_each or (len(outputs) > 1 and all(isinstance(v, (list, type(None))) for v in value))
+    ):
+        pairs = list(zip(outputs, value))
+    else:
+        pairs = [(n, value) for n in outputs]
+    for node, item in pairs:
+        spec = parse(item) if node is not None else None
+        if spec is not None:
+            out[node.id] = spec
+    return out
 
 
 def parse_compile_config(cc: Mapping[str, Any] | None, graph: ModelGraph) -> CompileInfo | None:
@@ -135,25 +160,9 @@ def parse_compile_config(cc: Mapping[str, Any] | None, graph: ModelGraph) -> Com
     if info.optimizer is not None and info.learning_rate is None and not lr_named:
         info.learning_rate = KERAS_DEFAULT_LR.get(info.optimizer)
         info.learning_rate_is_default = info.learning_rate is not None
-    info.metrics = _metric_names(cc.get("metrics"))
-    loss = cc.get("loss")
     outputs = graph.output_nodes()
-    if isinstance(loss, Mapping) and "class_name" not in loss:
-        # {output_name: loss}: output names are the output layer names.
-        by_name = {n.name: n for n in outputs}
-        for key, value in loss.items():
-            spec = _loss_spec(value)
-            node = by_name.get(str(key))
-            if spec is not None and node is not None:
-                info.losses[node.id] = spec
-    elif isinstance(loss, list):
-        for node, value in zip(outputs, loss):
-            spec = _loss_spec(value)
-            if spec is not None:
-                info.losses[node.id] = spec
-    else:
-        spec = _loss_spec(loss)
-        if spec is not None:
-            for node in outputs:
-                info.losses[node.id] = spec
+    info.losses = _per_output(cc.get("loss"), outputs, _loss_spec, one_each=True)
+    info.metrics = _per_output(
+        cc.get("metrics"), outputs, lambda v: _metric_specs(v) or None, one_each=False
+    )
     return info

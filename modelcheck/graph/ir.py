@@ -94,6 +94,15 @@ class LossSpec:
     raw: str = ""
 
 
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric given to ``compile()``, normalised (``"acc"`` -> ``"accuracy"``,
+    ``BinaryAccuracy`` -> ``"binary_accuracy"``), with the threshold it was configured with."""
+
+    name: str
+    threshold: float | None = None
+
+
 @dataclass
 class CompileInfo:
     """What ``compile()`` stored in the file: optimizer, learning rate and per-output losses."""
@@ -104,8 +113,8 @@ class CompileInfo:
     #: ``learning_rate`` is the default Keras 3 / tf.keras gives that optimizer.
     learning_rate_is_default: bool = False
     losses: dict[str, LossSpec] = field(default_factory=dict)  # output node id -> loss
-    #: Metric names as compile() got them, normalised (``"acc"`` -> ``"accuracy"``), in order.
-    metrics: list[str] = field(default_factory=list)
+    #: Metrics per output node id, as compile() got them (``"acc"`` -> ``"accuracy"``).
+    metrics: dict[str, list[MetricSpec]] = field(default_factory=dict)
 
 
 @dataclass

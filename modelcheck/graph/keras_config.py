@@ -15,6 +15,7 @@ from modelcheck.graph import shapes
 from modelcheck.graph.compile_info import parse_compile_config
 from modelcheck.graph.hazards import HazardKind, StructureError
 from modelcheck.graph.ir import ModelGraph, Node, Shape
+from modelcheck.graph.ops import ALL_OPS, OPS_SHAPES, kind_of_operation, operation_of
 from modelcheck.graph.params import count_params
 
 #: Guards against hostile or broken configs (recursion through nested models, huge graphs).
@@ -229,9 +230,13 @@ class GraphBuilder:
             core_entry.get("config") if isinstance(core_entry.get("config"), Mapping) else {}
         )
         node.kind = L.kind_of(core_class, builtin and _is_builtin(core_entry))
+        node.activation = L.activation_of(core_class, node.kind, node.core_config)
+        op = operation_of(core_entry) if node.kind is L.Kind.OPAQUE else None
+        if op is not None:  # keras.ops.relu(x) in a Functional graph, tf_keras's TFOpLambda
+            node.core_class = op
+            node.kind, node.activation = kind_of_operation(op)
         if node.kind is L.Kind.OPAQUE:
             node.opaque_reason = _opaque_reason(core_entry)
-        node.activation = L.activation_of(core_class, node.kind, node.core_config)
         if node.kind is L.Kind.INPUT:
             node.output_shape = _as_shape(config.get("batch_shape")) or _as_shape(
                 config.get("batch_input_shape")
@@ -534,6 +539,8 @@ def _propagate_shapes(graph: ModelGraph) -> None:
         inferred = None
         if node.kind is not L.Kind.OPAQUE and in_shapes and all(s is not None for s in in_shapes):
             inferred = shapes.infer_output_shape(node.class_name, node.config, in_shapes)
+            if inferred is None and node.core_class in OPS_SHAPES:
+                inferred = OPS_SHAPES[node.core_class](node.core_config, in_shapes)
         node.output_shape = inferred if inferred is not None else node.recorded_shape
         if node.output_shape is None and node.kind is L.Kind.INPUT:
             node.output_shape = node.input_shape_hint
@@ -543,6 +550,8 @@ def _propagate_shapes(graph: ModelGraph) -> None:
             node.params = count_params(
                 node.core_class, node.core_config, in_shapes[0], node.wrapper, node.config
             )
+            if node.params is None and node.core_class in ALL_OPS:
+                node.params = 0  # an operation node has no weights
     # Recorded shapes of consumers are the ground truth for producers Keras could build.
     for node in graph.nodes.values():
         if node.output_shape is None and node.recorded_shape is not None:

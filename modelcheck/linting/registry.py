@@ -19,6 +19,7 @@ from modelcheck.linting.rules.design import (
 )
 from modelcheck.linting.rules.heads import (
     BoundedRegressionOutput,
+    MetricDisagreesWithLoss,
     NonSoftmaxWithCategoricalCrossEntropy,
     NotProbabilitiesForCrossEntropy,
     ProbabilitiesWithFromLogits,
@@ -62,6 +63,7 @@ RULES: tuple[type[Rule], ...] = (
     NonSoftmaxWithCategoricalCrossEntropy,
     RegressionLossOnClassifier,
     BoundedRegressionOutput,
+    MetricDisagreesWithLoss,
     MissingFlatten,
     SpatialCollapse,
     ChannelsFirstInput,

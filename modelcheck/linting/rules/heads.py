@@ -15,7 +15,7 @@ from modelcheck.graph.compile_info import (
     REGRESSION,
     SPARSE_CE,
 )
-from modelcheck.graph.ir import LossSpec, ModelGraph, Node
+from modelcheck.graph.ir import LossSpec, MetricSpec, ModelGraph, Node
 from modelcheck.graph.walk import head_of
 from modelcheck.linting.rule import Rule, describe
 
@@ -390,3 +390,104 @@ class BoundedRegressionOutput(Rule):
                     loss=loss.name,
                     name=head.name,
                 )
+
+
+#: Metrics that compare a 0.5 threshold with the output (``"accuracy"`` is one of them when
+#: Keras resolves it for a one-unit output or a binary cross-entropy loss).
+_THRESHOLD_METRICS = frozenset({"accuracy", "binary_accuracy"})
+
+
+class MetricDisagreesWithLoss(Rule):
+    """A metric reads the output differently from the loss, so the reported number is wrong.
+
+    ## Why is this bad?
+    With ``BinaryCrossentropy(from_logits=True)`` the output is a logit: the class boundary
+    is at 0. ``metrics=["accuracy"]`` on that output becomes ``binary_accuracy``, which
+    thresholds at 0.5, so every logit between 0 and 0.5 is counted as the wrong class and the
+    accuracy Keras prints (and early stopping or checkpointing acts on) is not the model's
+    accuracy. Likewise ``categorical_accuracy`` compares an argmax with one-hot labels, so
+    under ``sparse_categorical_crossentropy`` (integer labels) it measures nothing useful,
+    and ``sparse_categorical_accuracy`` under ``categorical_crossentropy`` the reverse. The
+    model may train well; the numbers you judge it by are wrong.
+
+    ## Anti-pattern
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(16, activation="relu"),
+        layers.Dense(1),
+    ])
+    model.compile(
+        optimizer="adam",
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    ```
+
+    ## Best practice
+    ```python
+    model = keras.Sequential([
+        keras.Input((8,)),
+        layers.Dense(16, activation="relu"),
+        layers.Dense(1),
+    ])
+    model.compile(
+        optimizer="adam",
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy(threshold=0.0)],
+    )
+    ```
+    """
+
+    code = "MC308"
+    group = "heads"
+    name = "metric-disagrees-with-loss"
+    severity = S.WARNING
+    message = "{metric} on output '{output}' {why}, so the reported {metric} is wrong"
+    fix = "{fix}"
+
+    def check(self, graph: ModelGraph) -> Iterator[Finding]:
+        info = graph.compile
+        if info is None:
+            return
+        for out in graph.output_nodes():
+            loss = info.losses.get(out.id)
+            if loss is None:
+                continue
+            for metric in info.metrics.get(out.id, []):
+                found = _disagreement(loss, metric, out.units)
+                if found is not None:
+                    why, fix = found
+                    yield self.finding(
+                        graph,
+                        None,
+                        where=("compile_config", "metrics"),
+                        metric=metric.name,
+                        output=out.id,
+                        why=why,
+                        fix=fix,
+                        evidence={"loss": loss.name, "output": out.id},
+                    )
+
+
+def _disagreement(loss: LossSpec, metric: MetricSpec, units: int | None) -> tuple[str, str] | None:
+    """Why ``metric`` misreads an output trained with ``loss``, and the fix; ``None`` if not."""
+    if loss.name in BINARY_CE and loss.from_logits and metric.name in _THRESHOLD_METRICS:
+        binary = metric.name == "binary_accuracy" or units == 1 or units is None
+        if binary and (metric.threshold is None or metric.threshold == 0.5):
+            return (
+                f"thresholds logits at 0.5 ({loss.name} has from_logits=True: the boundary is 0)",
+                "Use keras.metrics.BinaryAccuracy(threshold=0.0), or a sigmoid output with "
+                "from_logits=False",
+            )
+    if loss.name in SPARSE_CE and metric.name == "categorical_accuracy":
+        return (
+            f"expects one-hot labels, but {loss.name} trains on integer labels",
+            'Use metrics=["sparse_categorical_accuracy"] (or "accuracy")',
+        )
+    if loss.name in CATEGORICAL_CE and metric.name == "sparse_categorical_accuracy":
+        return (
+            f"expects integer labels, but {loss.name} trains on one-hot labels",
+            'Use metrics=["categorical_accuracy"] (or "accuracy")',
+        )
+    return None

@@ -165,11 +165,13 @@ class Emitter:
         if obj.opaque:
             self.opaque[path] = obj.opaque
             return _opaque_entry(obj.class_name, name)
+        config = {**config_of(obj), "name": name}
+        operation = bool(config.get("_op"))  # keras.ops.relu(x): an operation node
         return {
             "class_name": obj.class_name,
             "name": name,
-            "config": {**config_of(obj), "name": name},
-            "module": "keras.layers",
+            "config": config,
+            "module": "keras.src.ops" if operation else "keras.layers",
         }
 
     def model_config(self, model: ModelBase, scope: tuple[str, ...] = ()) -> dict[str, Any]:

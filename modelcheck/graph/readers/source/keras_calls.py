@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from modelcheck.graph.ops import OPS_SHAPES, source_operation
 from modelcheck.graph.readers.source import arrays, names
 from modelcheck.graph.readers.source import builtins as B
 from modelcheck.graph.readers.source import keras_api_data as api
@@ -34,6 +35,7 @@ from modelcheck.graph.readers.source.values import (
     Unknown,
     UserClass,
     UserFunction,
+    contains_unknown,
     flat_tensors,
     is_unknown,
 )
@@ -223,7 +225,14 @@ class KerasCalls:
         if qual.startswith("numpy.") and any(isinstance(a, arrays.ArrayInfo) for a in args):
             return arrays.numpy_call(written, args, kwargs)
         if flat_tensors(args) or flat_tensors(kwargs):
-            return self.op_call(f"{ref.spelled}(...)", flat_tensors([args, kwargs]), node)
+            return self.op_call(
+                f"{ref.spelled}(...)",
+                flat_tensors([args, kwargs]),
+                node,
+                qual=qual,
+                args=args,
+                kwargs=kwargs,
+            )
         if written[:1].isupper() and ref.qual.split(".")[0] not in _NOT_LAYERS:
             return self.opaque_layer(
                 written,
@@ -299,7 +308,7 @@ class KerasCalls:
             layer = self.make_layer("Activation", [last], {}, region)
             return self.call_layer(layer, [tensors[0]], {}, region)
         if tensors:
-            return self.op_call(f"{qual}(...)", tensors, node)
+            return self.op_call(f"{qual}(...)", tensors, node, qual=qual, args=args, kwargs=kwargs)
         return KerasObject("other", written, dict(kwargs))
 
     def _application(self, last: str, kwargs: dict[str, Any], region: Region) -> OpaqueModel:
@@ -413,11 +422,40 @@ class KerasCalls:
         return Tensor(call, 0, shape)
 
     def op_call(
-        self, what: str, tensors: list[Tensor], node: ast.AST, *, same_shape: bool = True
+        self,
+        what: str,
+        tensors: list[Tensor],
+        node: ast.AST,
+        *,
+        same_shape: bool = True,
+        qual: str = "",
+        args: list[Any] | None = None,
+        kwargs: dict[str, Any] | None = None,
     ) -> Tensor:
-        """An operation on tensors the reader does not follow: an opaque node."""
-        self.opaque_ops += 1
+        """An operation on tensors: a known one (``keras.ops.relu``, ``tf.nn.silu``,
+        ``tf.reduce_mean``) whose operands are all visible becomes the operation node Keras
+        writes for it; any other (``ops.matmul(x, self.w)`` with a weight the reader cannot
+        see) is an opaque node."""
         region = self.interp.region(node)
+        op = source_operation(qual)
+        if op is not None and not contains_unknown([args, kwargs]):
+            config: dict[str, Any] = {"_op": True}
+            if self.blocks:  # inside a custom layer the reader expands
+                config["_block"] = self.blocks[0]
+            for key in ("axis", "keepdims"):
+                if key in (kwargs or {}) and isinstance(kwargs[key], (int, bool, list, type(None))):
+                    config[key] = kwargs[key]
+            layer = LayerObj(class_name=op, config=config, region=region)
+            if op in OPS_SHAPES and len(tensors) == 1:
+                shape = OPS_SHAPES[op](config, [tensors[0].shape])
+            else:
+                shape = None
+            call = Call(
+                layer=layer, args=tensors[0] if len(tensors) == 1 else list(tensors), region=region
+            )
+            layer.calls.append(call)
+            return Tensor(call, 0, shape)
+        self.opaque_ops += 1
         layer = self.opaque_layer(
             "TFOpLambda", f"{what} is an operation the reader does not follow", region
         )

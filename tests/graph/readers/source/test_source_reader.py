@@ -295,14 +295,35 @@ def test_what_it_cannot_follow_is_an_opaque_node_with_a_reason(tmp_path):
     base = tf.keras.applications.ResNet50(include_top=False, input_shape=(224, 224, 3))
     x = tf.keras.layers.GlobalAveragePooling2D()(base.output)
     x = Attention()(x)
-    x = tf.nn.relu(x)
+    x = tf.math.cumsum(x)
     model = tf.keras.Model(base.input, tf.keras.layers.Dense(3, activation="softmax")(x))
     """
     (graph,) = extract(tmp_path, code).graphs
     reasons = {n.class_name: n.opaque_reason for n in graph if n.opaque_reason}
     assert "pretrained network" in reasons["ResNet50"]
     assert "module 'mylib.layers', which the reader does not open" in reasons["Attention"]
-    assert "tf.nn.relu(...) is an operation the reader does not follow" in reasons["TFOpLambda"]
+    assert "tf.math.cumsum(...) is an operation the reader does not follow" in reasons["TFOpLambda"]
+
+
+def test_known_operations_are_the_operation_nodes_keras_writes(tmp_path):
+    # issue 12 item 10: keras.ops / tf.nn calls in a Functional graph are operations with a
+    # meaning (the activations among them are activations), not opaque custom code
+    code = """
+    import keras
+    import tensorflow as tf
+    from keras import ops
+    inp = keras.Input((32,))
+    x = ops.relu(keras.layers.Dense(64)(inp))
+    x = tf.nn.silu(keras.layers.Dense(64)(x))
+    m = ops.mean(x, axis=-1, keepdims=True)
+    model = keras.Model(inp, ops.softmax(keras.layers.Dense(3)(x * ops.sigmoid(m))))
+    """
+    (graph,) = extract(tmp_path, code).graphs
+    nodes = {n.class_name: n for n in graph}
+    assert not [n for n in graph if n.opaque_reason]
+    assert nodes["Relu"].activation == "relu" and nodes["Silu"].activation == "silu"
+    assert nodes["Softmax"].activation == "softmax" and nodes["Sigmoid"].output_shape == (None, 1)
+    assert nodes["Mean"].kind.value == "linear" and nodes["Mean"].output_shape == (None, 1)
 
 
 def test_a_file_without_keras_is_skipped(tmp_path):
@@ -471,9 +492,12 @@ def test_custom_layers_are_built_then_called_and_their_outputs_unpacked(tmp_path
     """
     graphs = extract(tmp_path, code).graphs
     model = next(g for g in graphs if g.model_label == "model")
-    assert [n.class_name for n in model][1:] == ["Involution", "ReLU", "Flatten", "Dense"]
-    assert "ReLU" not in [n.class_name for n in model if n.opaque_reason]
-    assert model.node("re_lu").inputs == ["involution"]
+    # ops.multiply is a known operation, so the layer is expanded (its nodes carry _block)
+    classes = [n.class_name for n in model][1:]
+    assert classes == ["Conv2D", "Multiply", "ReLU", "Flatten", "Dense"]
+    assert not [n for n in model if n.opaque_reason]
+    assert model.node("multiply").config["_block"].startswith("Involution#")
+    assert model.node("re_lu").inputs == ["multiply"]
 
 
 def test_command_line_arguments_are_read_with_their_defaults(tmp_path):

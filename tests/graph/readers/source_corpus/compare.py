@@ -111,7 +111,11 @@ def static_rows(graph: Any) -> list[tuple[str, Any, Any]]:
             continue
         if node.class_name == "InputLayer" or node.call_index or _unshared(node.path) in seen:
             continue  # a shared layer's (or a nested model's) later calls
-        if node.config.get("_operator") or node.class_name == "TFOpLambda":
+        if (
+            node.config.get("_operator")
+            or node.config.get("_op")
+            or node.class_name == "TFOpLambda"
+        ):
             continue  # `a + b`, `ops.*`: Keras 3 keeps them as operations, not layers
         seen.add(_unshared(node.path))
         units = node.core_config.get("units", node.core_config.get("filters"))
