@@ -380,7 +380,7 @@ def test_json_report_is_strict_json_when_the_file_holds_infinity(example_models,
     assert proc.returncode == 1, proc.stderr
     report = _strict_json(proc.stdout)
     assert [(f["code"], f["evidence"]) for f in report["findings"]] == [
-        ("MC501", {"learning_rate": "inf"})
+        ("MC501", {"learning_rate": "inf", "default": False})
     ]
 
 
